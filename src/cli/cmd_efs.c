@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "cli.h"
+
+int cmd_efs(struct cli *cli, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return cli_error(cli, CLI_USAGE, "'efs' is not available in this build yet");
+}
+

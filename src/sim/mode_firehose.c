@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "sim.h"
+
+static int firehose_run(struct qcsim *sim, void *state)
+{
+	(void)state;
+	return qc_fail(qcsim_ctx(sim), QC_E_UNSUPPORTED, "the simulated firehose mode is not available yet");
+}
+
+const struct qcsim_mode qcsim_mode_firehose = {
+	.name = "firehose",
+	.run = firehose_run,
+};
