@@ -14,6 +14,7 @@ struct diag_state {
 
 static const struct qcsim_option diag_options[] = {
 	{"model", "TEXT", "DIAG: model string (version reply, extended build id)"},
+	{"efs-dir", "DIR", "DIAG: host directory backing the EFS2 file system"},
 	{NULL, NULL, NULL},
 };
 
