@@ -8,13 +8,6 @@ int cmd_flash(struct cli *cli, int argc, char **argv)
 	return cli_error(cli, CLI_USAGE, "'flash' is not available in this build yet");
 }
 
-int cmd_plan(struct cli *cli, int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return cli_error(cli, CLI_USAGE, "'plan' is not available in this build yet");
-}
-
 int cmd_read(struct cli *cli, int argc, char **argv)
 {
 	(void)argc;
@@ -90,12 +83,5 @@ int cmd_nop(struct cli *cli, int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	return cli_error(cli, CLI_USAGE, "'nop' is not available in this build yet");
-}
-
-int cmd_sparse(struct cli *cli, int argc, char **argv)
-{
-	(void)argc;
-	(void)argv;
-	return cli_error(cli, CLI_USAGE, "'sparse' is not available in this build yet");
 }
 
