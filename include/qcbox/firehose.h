@@ -188,9 +188,11 @@ QC_API int qc_fh_erase(qc_fh *fh, unsigned lun, uint64_t start, uint64_t sectors
 /* <getsha256digest> of a range.  QC_E_UNSUPPORTED if the programmer does not
  * offer it (then verification reads back). */
 QC_API int qc_fh_sha256(qc_fh *fh, unsigned lun, uint64_t start, uint64_t sectors, uint8_t digest[32]);
-/* Compares a range on the device with a source (digest when offered, else
- * read back); QC_E_VERIFY names the first differing sector. */
-QC_API int qc_fh_verify(qc_fh *fh, const struct qc_fh_program *p, const uint8_t *sent_sha256, int *method);
+/* Compares the range P was written to with P's data: the programmer's
+ * digest against a local SHA-256 (computed while the programmer computes
+ * its own), else reading back.  QC_E_VERIFY names the first differing
+ * sector.  *METHOD: 1 digest, 2 read-back. */
+QC_API int qc_fh_verify(qc_fh *fh, const struct qc_fh_program *p, int *method);
 
 /* <patch>: START_SECTOR and VALUE are passed verbatim, the target evaluates
  * NUM_DISK_SECTORS and CRC32(...) expressions against the disk as it is. */

@@ -225,8 +225,21 @@ int fh_response(qc_fh *fh, struct fh_resp *r, int timeout_ms)
 		size_t len;
 		int rc = qc_fh_framer_next(&fh->fr, &text, &len);
 
-		if (rc == QC_E_PROTOCOL)
+		if (rc == QC_E_PROTOCOL) {
+			size_t room, queued;
+			uint8_t *space;
+			ssize_t n;
+
+			/* A few more bytes tell a Sahara HELLO from noise. */
+			qc_fh_framer_peek(&fh->fr, &queued);
+			if (queued < 8) {
+				space = qc_fh_framer_space(&fh->fr, &room);
+				n = qc_transport_read(fh->t, space, room, 100);
+				if (n > 0)
+					qc_fh_framer_fill(&fh->fr, (size_t)n);
+			}
 			return not_xml(fh);
+		}
 		if (rc == QC_E_TOOBIG) {
 			size_t n;
 			const uint8_t *p = qc_fh_framer_peek(&fh->fr, &n);

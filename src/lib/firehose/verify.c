@@ -7,6 +7,7 @@
  * back, so the error names where the storage went wrong.
  */
 #include <ctype.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,23 +48,33 @@ static void digest_hook(qc_fh *fh, const char *text, void *user)
 	}
 }
 
-int qc_fh_sha256(qc_fh *fh, unsigned lun, uint64_t start, uint64_t sectors, uint8_t digest[32])
+/* getsha256digest in two halves, so the host can hash its own copy while
+ * the programmer reads and hashes the storage. */
+static int digest_send(qc_fh *fh, unsigned lun, uint64_t start, uint64_t sectors, uint8_t found[33])
 {
-	uint8_t found[33] = {0};
-	char at[256], why[900];
-	struct fh_resp r;
-	int rc;
+	int rc = fh_storage_ready(fh);
 
-	if ((rc = fh_storage_ready(fh)) < 0)
+	if (rc < 0)
 		return rc;
-	fh_where(at, sizeof(at), NULL, lun, start, sectors);
 	if (qc_fh_supports(fh, "getsha256digest") == 0)
 		return qc_fail(fh->ctx, QC_E_UNSUPPORTED, "the programmer does not offer getsha256digest");
+	memset(found, 0, 33);
 	fh_begin(fh, "getsha256digest", digest_hook, found);
 	rc = fh_sector_cmd(fh, "getsha256digest", lun, start, sectors, NULL, false);
-	if (rc == 0)
-		rc = fh_response(fh, &r, fh_timeout(fh, sectors * fh->info.sector_size));
+	if (rc < 0)
+		fh->hook = NULL;
+	return rc;
+}
+
+static int digest_wait(qc_fh *fh, unsigned lun, uint64_t start, uint64_t sectors, const uint8_t found[33],
+		       uint8_t digest[32])
+{
+	char at[256], why[900];
+	struct fh_resp r;
+	int rc = fh_response(fh, &r, fh_timeout(fh, sectors * fh->info.sector_size));
+
 	fh->hook = NULL;
+	fh_where(at, sizeof(at), NULL, lun, start, sectors);
 	if (rc < 0)
 		return rc;
 	if (!r.ack)
@@ -73,6 +84,53 @@ int qc_fh_sha256(qc_fh *fh, unsigned lun, uint64_t start, uint64_t sectors, uint
 		return qc_fail(fh->ctx, QC_E_PROTOCOL, "the programmer ACKed getsha256digest of %s without a digest", at);
 	memcpy(digest, found, 32);
 	return 0;
+}
+
+int qc_fh_sha256(qc_fh *fh, unsigned lun, uint64_t start, uint64_t sectors, uint8_t digest[32])
+{
+	uint8_t found[33];
+	int rc = digest_send(fh, lun, start, sectors, found);
+
+	return rc < 0 ? rc : digest_wait(fh, lun, start, sectors, found, digest);
+}
+
+static int verify_buffer(qc_fh *fh)
+{
+	size_t chunk;
+	int rc = fh_chunk(fh, &chunk);
+
+	if (rc < 0)
+		return rc;
+	if (!fh->chunk2 && !(fh->chunk2 = malloc(fh->chunk_cap)))
+		return qc_fail(fh->ctx, QC_E_NOMEM, "out of memory");
+	return 0;
+}
+
+/* SHA-256 of the bytes a program sends: the data, then zeros to the end of
+ * the last sector. */
+static int local_sha256(qc_fh *fh, const struct qc_fh_program *p, uint64_t total, uint8_t out[32])
+{
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	int rc = 0;
+
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+		EVP_MD_CTX_free(md);
+		return qc_fail(fh->ctx, QC_E_NOMEM, "cannot set up SHA-256");
+	}
+	for (uint64_t off = 0; off < total;) {
+		size_t n = total - off < fh->chunk_cap ? (size_t)(total - off) : fh->chunk_cap;
+		size_t data = off >= p->bytes ? 0 : p->bytes - off < n ? (size_t)(p->bytes - off) : n;
+
+		if (data && (rc = p->read(p->user, off, fh->chunk2, data)) < 0)
+			break;
+		memset(fh->chunk2 + data, 0, n - data);
+		EVP_DigestUpdate(md, fh->chunk2, n);
+		off += n;
+	}
+	if (rc == 0)
+		EVP_DigestFinal_ex(md, out, NULL);
+	EVP_MD_CTX_free(md);
+	return rc;
 }
 
 struct compare {
@@ -120,13 +178,10 @@ static int read_back(qc_fh *fh, const struct qc_fh_program *p, uint64_t sectors,
 	struct compare c = {.fh = fh, .p = p};
 	uint64_t ss = fh->info.sector_size;
 	char label[128], at[256];
-	size_t chunk;
 	int rc;
 
-	if ((rc = fh_chunk(fh, &chunk)) < 0)
+	if ((rc = verify_buffer(fh)) < 0)
 		return rc;
-	if (!fh->chunk2 && !(fh->chunk2 = malloc(fh->chunk_cap)))
-		return qc_fail(fh->ctx, QC_E_NOMEM, "out of memory");
 	snprintf(label, sizeof(label), "%s (verify)", p->label ? p->label : "data");
 	rc = qc_fh_read(fh, p->lun, p->start_sector, sectors, compare_sink, &c, label);
 	if (rc < 0)
@@ -148,18 +203,28 @@ static int read_back(qc_fh *fh, const struct qc_fh_program *p, uint64_t sectors,
 	return 0;
 }
 
-int qc_fh_verify(qc_fh *fh, const struct qc_fh_program *p, const uint8_t *sent_sha256, int *method)
+int qc_fh_verify(qc_fh *fh, const struct qc_fh_program *p, int *method)
 {
 	uint64_t ss = fh->info.sector_size, sectors = (p->bytes + ss - 1) / ss;
-	uint8_t dev[32];
+	uint8_t found[33], dev[32], mine[32];
 	int rc;
 
 	*method = 0;
 	if (!sectors)
 		return 0;
-	if (sent_sha256 && !fh->no_digest) {
-		rc = qc_fh_sha256(fh, p->lun, p->start_sector, sectors, dev);
-		if (rc == 0 && !memcmp(dev, sent_sha256, 32)) {
+	if ((rc = verify_buffer(fh)) < 0)
+		return rc;
+	if (!fh->no_digest) {
+		rc = digest_send(fh, p->lun, p->start_sector, sectors, found);
+		if (rc == 0) {
+			int lrc = local_sha256(fh, p, sectors * ss, mine);
+
+			rc = digest_wait(fh, p->lun, p->start_sector, sectors, found, dev);
+			if (lrc < 0)
+				return fh_fail_during(fh, lrc, "(hashing the data of %s to verify it)",
+						      p->label ? p->label : "the image");
+		}
+		if (rc == 0 && !memcmp(dev, mine, 32)) {
 			*method = 1;
 			return 0;
 		}
