@@ -648,8 +648,10 @@ int qc_gpt_build(qc_ctx *ctx, const struct qc_gpt_layout *lay, const struct qc_g
 		const char *nm = np->name ? np->name : "";
 		bool empty = np->last_lba + 1 == np->first_lba;
 
-		if (qc_gpt_guid_from_str(np->type_guid, e + E_TYPE) < 0 || all_zero(e + E_TYPE, 16)) {
-			rc = qc_fail(ctx, QC_E_INVAL, "partition '%s': type GUID '%s' is not a non-zero GUID", nm,
+		/* an all-zero type makes an unused entry, which ptool still
+		 * fills in for its size-0 "last_parti" placeholder */
+		if (qc_gpt_guid_from_str(np->type_guid, e + E_TYPE) < 0) {
+			rc = qc_fail(ctx, QC_E_INVAL, "partition '%s': type GUID '%s' is not a GUID", nm,
 				     np->type_guid ? np->type_guid : "(none)");
 			goto fail;
 		}
@@ -690,14 +692,16 @@ int qc_gpt_build(qc_ctx *ctx, const struct qc_gpt_layout *lay, const struct qc_g
 	}
 	uint32_t ecrc = qc_crc32(ent, ebytes);
 
-	/* protective MBR: one 0xEE record covering the disk (capped at 2^32-1) */
+	/* protective MBR: one 0xEE record from LBA 1.  Written as ptool and
+	 * the devices' own tables have it (start CHS 0/1/0, size 0xFFFFFFFF):
+	 * the images are made before the real disk size is known. */
 	uint8_t *mbr = p + 446;
 
-	mbr[1] = 0x00, mbr[2] = 0x02, mbr[3] = 0x00;
+	mbr[1] = 0x00, mbr[2] = 0x01, mbr[3] = 0x00;
 	mbr[4] = 0xee;
 	mbr[5] = 0xff, mbr[6] = 0xff, mbr[7] = 0xff;
 	put_le32(mbr + 8, 1);
-	put_le32(mbr + 12, disk - 1 > 0xffffffffu ? 0xffffffffu : (uint32_t)(disk - 1));
+	put_le32(mbr + 12, 0xffffffffu);
 	p[510] = 0x55;
 	p[511] = 0xaa;
 	write_header(p + ss, 1, disk - 1, first, last, disk_guid, 2, n, ecrc);
