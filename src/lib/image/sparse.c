@@ -495,7 +495,7 @@ int qc_sparse_unsparse(qc_ctx *ctx, const char *in, const char *out)
 		goto done;
 	}
 	bool seekable = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
-	uint64_t total = s->st.expanded_bytes, done = 0;
+	uint64_t total = s->st.expanded_bytes, done = 0, done_reported = 0;
 
 	rc = need_buf(s);
 	if (rc < 0)
@@ -505,7 +505,8 @@ int qc_sparse_unsparse(qc_ctx *ctx, const char *in, const char *out)
 			     strerror(errno));
 		goto done;
 	}
-	qc_progress(ctx, out, 0, total);
+	if (total)
+		qc_progress(ctx, out, 0, total);
 	while ((rc = qc_sparse_next(s, &r)) > 0) {
 		bool zero = r.type == QC_SPARSE_DONT_CARE || (r.type == QC_SPARSE_FILL && r.fill == 0);
 
@@ -526,13 +527,15 @@ int qc_sparse_unsparse(qc_ctx *ctx, const char *in, const char *out)
 			off += n;
 			done += n;
 			qc_progress(ctx, out, done, total);
+			done_reported = done;
 			if (qc_cancelled(ctx)) {
 				rc = qc_fail(ctx, QC_E_CANCELLED, "unsparse of %s stopped", in);
 				goto done;
 			}
 		}
 	}
-	if (rc == 0)
+	/* ends the bar when trailing holes kept the loop from reaching total */
+	if (rc == 0 && done_reported != total)
 		qc_progress(ctx, out, total, total);
 done:
 	if (fd >= 0 && close(fd) < 0 && rc >= 0)
