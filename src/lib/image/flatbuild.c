@@ -410,7 +410,11 @@ static int load_program(struct loader *l)
 		goto fail;
 	}
 	if (!p.start_needs) {
-		rc = qc_expr_eval(l->ctx, p.start_expr, NULL, &p.start_sector);
+		char what[256];
+		struct qc_expr_env env = {.what = what};
+
+		snprintf(what, sizeof(what), "%s line %u: <%s> start_sector", l->name, p.line, l->tag);
+		rc = qc_expr_eval(l->ctx, p.start_expr, &env, &p.start_sector);
 		if (rc < 0)
 			goto fail;
 		p.start_known = true;
