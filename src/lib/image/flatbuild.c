@@ -143,7 +143,7 @@ int qc_fb_file_kind(qc_ctx *ctx, const char *path, enum qc_fb_file_kind *kind)
 	int fd;
 
 	*kind = QC_FB_UNKNOWN;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return qc_fail(ctx, errno == ENOENT ? QC_E_NOTFOUND : QC_E_IO, "cannot open %s: %s", path,
 			       strerror(errno));
@@ -696,7 +696,7 @@ int qc_flatbuild_add_file(qc_flatbuild *fb, const char *path, enum qc_fb_file_ki
 
 	if (!path)
 		return qc_fail(fb->ctx, QC_E_INVAL, "qc_flatbuild_add_file needs a path");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return qc_fail(fb->ctx, errno == ENOENT ? QC_E_NOTFOUND : QC_E_IO, "cannot open %s: %s", path,
 			       strerror(errno));

@@ -79,7 +79,7 @@ static int measure(qc_flatbuild *fb, struct qc_fb_program *p)
 	p->file_bytes = p->data_bytes = p->data_sectors = p->sparse_chunks = 0;
 	if (!p->path)
 		return 0;
-	fd = open(p->path, O_RDONLY | O_CLOEXEC);
+	fd = open(p->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) {
 		p->missing = true;
 		return add_missing(fb, p->filename);
@@ -252,7 +252,7 @@ int qc_fb_segments_open(qc_ctx *ctx, const struct qc_fb_program *p, uint64_t sta
 	if (p->sparse) {
 		rc = qc_sparse_open(ctx, p->path, &it->sp);
 	} else {
-		it->fd = open(p->path, O_RDONLY | O_CLOEXEC);
+		it->fd = open(p->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 		if (it->fd < 0)
 			rc = qc_fail(ctx, errno == ENOENT ? QC_E_NOTFOUND : QC_E_IO, "cannot open %s: %s", p->path,
 				     strerror(errno));

@@ -67,7 +67,7 @@ static int read_at(qc_sparse *s, uint64_t off, void *buf, size_t len, const char
 int qc_sparse_is_sparse(qc_ctx *ctx, const char *path)
 {
 	uint8_t m[4];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	ssize_t n;
 
 	if (fd < 0)
@@ -283,7 +283,7 @@ int qc_sparse_open(qc_ctx *ctx, const char *path, qc_sparse **out)
 
 	if (!path || !out)
 		return qc_fail(ctx, QC_E_INVAL, "qc_sparse_open needs a path and a result");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return qc_fail(ctx, errno == ENOENT ? QC_E_NOTFOUND : QC_E_IO, "cannot open %s: %s", path,
 			       strerror(errno));

@@ -239,7 +239,7 @@ int qc_sparse_from_raw(qc_ctx *ctx, const char *in, const char *out, uint32_t bl
 	if (!block_size || block_size % 4 || block_size > raw_cap)
 		return qc_fail(ctx, QC_E_INVAL, "sparse block size %u is not a multiple of 4 up to %zu", block_size,
 			       raw_cap);
-	fd = open(in, O_RDONLY | O_CLOEXEC);
+	fd = open(in, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return qc_fail(ctx, errno == ENOENT ? QC_E_NOTFOUND : QC_E_IO, "cannot open %s: %s", in,
 			       strerror(errno));
