@@ -150,7 +150,8 @@ QC_API int qc_gpt_guid_from_str(const char *s, uint8_t guid[16]);
 /* A partition to put in a new table. */
 struct qc_gpt_new_partition {
 	const char *name;          /* UTF-8, at most 36 UTF-16 units */
-	const char *type_guid;     /* text form */
+	const char *type_guid;     /* text form; all zeros writes an entry UEFI calls unused
+				    * (ptool does so for its "last_parti" placeholder) */
 	const char *unique_guid;   /* text form; NULL: derived from the disk GUID and the name */
 	uint64_t first_lba;
 	uint64_t last_lba;         /* inclusive; last = first - 1 makes an empty placeholder */
