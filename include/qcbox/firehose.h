@@ -168,6 +168,9 @@ struct qc_fh_program {
 	void *user;
 	const char *label;     /* partition or file, for progress and messages */
 	bool verify;           /* digest (or read back) the range afterwards */
+	/* Progress of a larger whole (one image in several programs): when
+	 * progress_total is set, progress reports progress_base + done of it. */
+	uint64_t progress_base, progress_total;
 };
 
 /* How far a program got, also on failure (the partial state). */
@@ -239,6 +242,58 @@ QC_API int qc_fh_peek(qc_fh *fh, uint64_t address, void *buf, size_t len);
 QC_API int qc_fh_poke(qc_fh *fh, uint64_t address, const void *buf, size_t len);
 /* <benchmark>: the target's own figures, as its log lines. */
 QC_API int qc_fh_benchmark(qc_fh *fh, unsigned trials, char *text, size_t cap);
+
+/* ===================== partition tables, images, builds ================== */
+
+struct qc_gpt;
+struct qc_flatbuild;
+struct qc_fb_program;
+struct qc_fb_patch;
+
+/* The GPT of LUN (both copies read through <read>, sized by getstorageinfo
+ * when the programmer offers it).  Free OUT with qc_gpt_free. */
+QC_API int qc_fh_read_gpt(qc_fh *fh, unsigned lun, struct qc_gpt *out);
+/* How many LUNs the storage has (getstorageinfo; UFS LUNs probed when the
+ * programmer does not say). */
+QC_API int qc_fh_lun_count(qc_fh *fh, unsigned *out);
+
+struct qc_fh_image_result {
+	uint64_t total_bytes;  /* what the image sends: sparse RAW and FILL data, sector-padded */
+	uint64_t bytes_done;   /* confirmed by the programmer (and verified, if asked) */
+	uint64_t bytes_sent;
+	unsigned programs;     /* <program> commands */
+	int verified;          /* as qc_fh_progress.verified */
+};
+
+/* Writes one image (raw, or sparse: its RAW and FILL chunks, adjacent ones
+ * together, DONT_CARE never sent) at START on P's LUN. */
+QC_API int qc_fh_write_image(qc_fh *fh, const struct qc_fb_program *p, uint64_t start, bool verify,
+			     struct qc_fh_image_result *res);
+
+struct qc_fh_flash_options {
+	bool verify;
+	/* Called after each image is written (and verified). */
+	void (*image_done)(void *user, const struct qc_fb_program *p, const struct qc_fh_image_result *r);
+	void *user;
+};
+
+/* What a flash did, also when it stopped. */
+struct qc_fh_flash_result {
+	size_t images, images_done;   /* programs with a file to write */
+	uint64_t bytes_done;
+	size_t patches, patches_done; /* filename="DISK" patches */
+	int bootable_lun;             /* set with setbootablestoragedrive, or -1 */
+	const struct qc_fb_program *failed;   /* where it stopped (into FB's info) */
+	const struct qc_fb_patch *failed_patch;
+};
+
+/* Flashes a finished flat build: checks everything it can first (LUN sizes
+ * via getstorageinfo resolve NUM_DISK_SECTORS, images fit, sector sizes),
+ * then programs in file order, DISK patches in file order, and the
+ * bootable LUN.  Absent images are skipped (the caller decides about
+ * --strict). */
+QC_API int qc_fh_flash(qc_fh *fh, struct qc_flatbuild *fb, const struct qc_fh_flash_options *o,
+		       struct qc_fh_flash_result *res);
 
 /* ===================== targets: what read/write address ================== */
 

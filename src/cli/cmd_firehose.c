@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "edl.h"
+#include "qcbox/flatbuild.h"
+#include "qcbox/sparse.h"
 #include "targets.h"
 
 /* ---- files as program sources and read sinks ---- */
@@ -160,6 +162,20 @@ int cmd_write(struct cli *cli, int argc, char **argv)
 			close(f.fd);
 		return rc;
 	}
+	/* An Android sparse image is recognised by its magic and checked
+	 * before the device is touched. */
+	int is_sparse = qc_sparse_is_sparse(cli->ctx, f.path);
+	uint64_t image_bytes = (uint64_t)st.st_size;
+	qc_sparse *sparse = NULL;
+
+	if (is_sparse < 0 || (is_sparse && (rc = qc_sparse_open(cli->ctx, f.path, &sparse)) < 0)) {
+		close(f.fd);
+		return cli_error(cli, CLI_USAGE, "%s", qc_last_error(cli->ctx));
+	}
+	if (sparse) {
+		image_bytes = qc_sparse_get_stats(sparse)->expanded_bytes;
+		qc_sparse_close(sparse);
+	}
 	if ((rc = edl_connect(cli, &o, &t, &fh))) {
 		close(f.fd);
 		return rc;
@@ -167,19 +183,66 @@ int cmd_write(struct cli *cli, int argc, char **argv)
 	rc = target_resolve(cli, fh, argv[first], TARGET_WRITE, &sp);
 	if (rc == 0) {
 		unsigned ss = qc_fh_get_info(fh)->sector_size;
-		uint64_t need = ((uint64_t)st.st_size + ss - 1) / ss;
+		uint64_t need = (image_bytes + ss - 1) / ss;
 
-		if (!st.st_size) {
+		if (!image_bytes) {
 			rc = cli_error(cli, CLI_USAGE, "%s is empty: nothing to write", f.path);
 		} else if (need > sp.count) {
-			rc = cli_error(cli, CLI_USAGE, "%s (%llu sectors of %u bytes) does not fit %s (%llu sectors)",
-				       f.path, (unsigned long long)need, ss, sp.label, (unsigned long long)sp.count);
+			rc = cli_error(cli, CLI_USAGE, "%s (%llu sectors of %u bytes%s) does not fit %s (%llu sectors)",
+				       f.path, (unsigned long long)need, ss, is_sparse ? " expanded" : "", sp.label,
+				       (unsigned long long)sp.count);
 		}
 	}
 	if (rc) {
 		close(f.fd);
 		edl_close(t, fh);
 		return rc;
+	}
+	if (is_sparse) {
+		struct qc_fh_image_result ir;
+		struct qc_fb_program img = {
+			.xml = "",
+			.lun = sp.lun,
+			.sector_size = qc_fh_get_info(fh)->sector_size,
+			.start_known = true,
+			.start_sector = sp.start,
+			.partition_sectors = sp.count,
+			.filename = f.path,
+			.path = f.path,
+			.label = sp.label,
+			.sparse_attr = true,
+			.sparse = true,
+			.data_bytes = image_bytes,
+		};
+
+		close(f.fd);
+		rc = qc_fh_write_image(fh, &img, sp.start, !o.no_verify, &ir);
+		if (rc < 0) {
+			rc = cli_fail(cli, rc);
+			cli_info(cli, "%llu of %llu bytes of %s were written before the failure\n",
+				 (unsigned long long)ir.bytes_done, (unsigned long long)ir.total_bytes, f.path);
+			edl_close(t, fh);
+			return rc;
+		}
+		if (cli->json) {
+			json_object *j = json_object_new_object();
+
+			span_json(j, &sp, qc_fh_get_info(fh)->sector_size);
+			json_object_object_add(j, "file", json_object_new_string(f.path));
+			json_object_object_add(j, "sparse", json_object_new_boolean(1));
+			json_object_object_add(j, "bytes", json_object_new_int64((int64_t)ir.total_bytes));
+			json_object_object_add(j, "programs", json_object_new_int64(ir.programs));
+			json_object_object_add(j, "verified", ir.verified == 1   ? json_object_new_string("sha256")
+							      : ir.verified == 2 ? json_object_new_string("readback")
+										 : json_object_new_boolean(false));
+			cli_json_print(cli, j);
+		} else {
+			cli_info(cli, "wrote sparse %s to %s: %llu bytes in %u programs, DONT_CARE skipped%s\n", f.path,
+				 sp.label, (unsigned long long)ir.total_bytes, ir.programs,
+				 o.no_verify ? "" : ", verified");
+		}
+		edl_close(t, fh);
+		return CLI_OK;
 	}
 	struct qc_fh_program p = {
 		.lun = sp.lun,

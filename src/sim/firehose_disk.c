@@ -15,16 +15,50 @@
 #include <unistd.h>
 
 #include "firehose_sim.h"
+#include "qcbox/flatbuild.h"
+#include "qcbox/gpt.h"
 
 uint64_t fhsim_lun_sectors(const struct fhsim *s) { return s->st->lun_bytes / s->st->sector_size; }
 
-/* start_sector and patch values may be expressions; this programmer
- * evaluates plain numbers. */
+struct crc_ctx {
+	struct fhsim *s;
+	unsigned lun;
+};
+
+static int read_at(struct fhsim *s, unsigned lun, void *buf, size_t len, uint64_t off);
+
+/* CRC32(start_sector, bytes) over the LUN as it is now: patches run after
+ * the programs, so this sees the freshly written partition arrays. */
+static int lun_crc(void *user, uint64_t start, uint64_t len, uint32_t *crc)
+{
+	struct crc_ctx *c = user;
+	struct fhsim *s = c->s;
+	uint64_t off = start * s->st->sector_size;
+	uint32_t v = 0;
+
+	if (start >= fhsim_lun_sectors(s) || len > s->st->lun_bytes - off)
+		return qc_fail(qcsim_ctx(s->sim), QC_E_RANGE, "CRC32 over bytes beyond the end of LUN %u", c->lun);
+	for (uint64_t done = 0; done < len;) {
+		size_t n = len - done < FHSIM_BUF ? (size_t)(len - done) : FHSIM_BUF;
+
+		if (read_at(s, c->lun, s->buf, n, off + done) < 0)
+			return qc_fail(qcsim_ctx(s->sim), QC_E_IO, "cannot read LUN %u", c->lun);
+		v = qc_crc32_update(v, s->buf, n);
+		done += n;
+	}
+	*crc = v;
+	return 0;
+}
+
+/* start_sector and patch values are expressions a programmer evaluates:
+ * NUM_DISK_SECTORS of this LUN, CRC32() over its current contents. */
 static int eval(struct fhsim *s, unsigned lun, const char *text, uint64_t *out)
 {
-	(void)s;
-	(void)lun;
-	return qc_fh_parse_u64(text, out);
+	struct crc_ctx c = {s, lun};
+	struct qc_expr_env env = {.num_disk_sectors = fhsim_lun_sectors(s), .crc32 = lun_crc, .user = &c,
+				  .what = text};
+
+	return qc_expr_eval(qcsim_ctx(s->sim), text, &env, out);
 }
 
 struct range {
@@ -59,7 +93,7 @@ static int get_range(struct fhsim *s, const struct qc_fh_elem *e, struct range *
 	if (!start || !count)
 		return fhsim_nak(s, "<%s> needs start_sector and num_partition_sectors", e->tag);
 	if ((rc = eval(s, r->lun, start, &r->start)) < 0)
-		return fhsim_nak(s, "cannot evaluate start_sector '%s'", start);
+		return fhsim_nak(s, "cannot evaluate start_sector: %s", qc_last_error(qcsim_ctx(s->sim)));
 	if (qc_fh_parse_u64(count, &n) < 0)
 		return fhsim_nak(s, "num_partition_sectors '%s' is not a number", count);
 	if (!n)
@@ -316,9 +350,9 @@ int fhsim_patch(struct fhsim *s, const struct qc_fh_elem *e)
 	    !size || size > 8 || !st || !val)
 		return fhsim_nak(s, "patch needs byte_offset, size_in_bytes (1 to 8), start_sector and value");
 	if (eval(s, (unsigned)lun, st, &start) < 0)
-		return fhsim_nak(s, "patch: cannot evaluate start_sector '%s'", st);
+		return fhsim_nak(s, "patch: cannot evaluate start_sector: %s", qc_last_error(qcsim_ctx(s->sim)));
 	if (eval(s, (unsigned)lun, val, &value) < 0)
-		return fhsim_nak(s, "patch: cannot evaluate value '%s'", val);
+		return fhsim_nak(s, "patch: cannot evaluate value: %s", qc_last_error(qcsim_ctx(s->sim)));
 	if (start >= fhsim_lun_sectors(s) || off > s->st->lun_bytes - start * ss ||
 	    size > s->st->lun_bytes - start * ss - off)
 		return fhsim_nak(s, "patch at sector %llu byte %llu is beyond the end of LUN %llu",

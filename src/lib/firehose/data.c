@@ -103,7 +103,10 @@ int qc_fh_program(qc_fh *fh, const struct qc_fh_program *p, struct qc_fh_progres
 	/* With AckRawDataEveryNumPackets each packet is exactly one payload. */
 	if (fh->opt.ack_raw_every && chunk > fh->info.max_payload)
 		chunk = fh->info.max_payload - fh->info.max_payload % ss;
-	qc_progress(fh->ctx, p->label ? p->label : "program", 0, p->bytes);
+	const char *plabel = p->label ? p->label : "program";
+	uint64_t ptotal = p->progress_total ? p->progress_total : p->bytes;
+
+	qc_progress(fh->ctx, plabel, p->progress_base, ptotal);
 	while (sent < total) {
 		size_t n = total - sent < chunk ? (size_t)(total - sent) : chunk;
 		size_t data = sent >= p->bytes ? 0 : p->bytes - sent < n ? (size_t)(p->bytes - sent) : n;
@@ -119,7 +122,7 @@ int qc_fh_program(qc_fh *fh, const struct qc_fh_program *p, struct qc_fh_progres
 					      (unsigned long long)sent, (unsigned long long)total);
 		sent += n;
 		out->bytes_sent = sent;
-		qc_progress(fh->ctx, p->label ? p->label : "program", sent < p->bytes ? sent : p->bytes, p->bytes);
+		qc_progress(fh->ctx, plabel, p->progress_base + (sent < p->bytes ? sent : p->bytes), ptotal);
 		/* The target counts whole payloads: a short last packet
 		 * completes no group. */
 		if (fh->opt.ack_raw_every && n == chunk && ++packets % fh->opt.ack_raw_every == 0 &&
