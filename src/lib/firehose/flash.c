@@ -298,7 +298,7 @@ int qc_fh_flash(qc_fh *fh, qc_flatbuild *fb, const struct qc_fh_flash_options *o
 		if (rc < 0) {
 			res->failed = p;
 			name_program(p, name, sizeof(name));
-			return fh_fail_during(fh, rc, "— flashing stopped at %s; %zu of %zu images were written before it",
+			return fh_fail_during(fh, rc, "; flashing stopped at %s; %zu of %zu images were written before it",
 					      name, res->images_done, res->images);
 		}
 		res->images_done++;
@@ -322,7 +322,7 @@ int qc_fh_flash(qc_fh *fh, qc_flatbuild *fb, const struct qc_fh_flash_options *o
 		rc = qc_fh_patch(fh, &cmd);
 		if (rc < 0) {
 			res->failed_patch = pt;
-			return fh_fail_during(fh, rc, "— %s line %u; all %zu images and %zu of %zu patches were applied "
+			return fh_fail_during(fh, rc, "; stopped at the patch of %s line %u; all %zu images and %zu of %zu patches were applied "
 					      "before it", pt->xml, pt->line, res->images_done, res->patches_done,
 					      res->patches);
 		}
