@@ -68,8 +68,8 @@ static void test_parse_refuses(void **state)
 	static const char *bad[] = {
 		"<?xml version=\"1.0\" ?><data><response value=\"ACK\" rawmode=</data>",
 		"<?xml version=\"1.0\" ?><notdata><response value=\"ACK\"/></notdata>",
-		"<?xml version=\"1.0\"?><!DOCTYPE data [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>"
-		"<data><log value=\"&b;&b;&b;\"/></data>",
+		("<?xml version=\"1.0\"?><!DOCTYPE data [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>"
+		 "<data><log value=\"&b;&b;&b;\"/></data>"),
 		"<?xml version=\"1.0\" ?><data><log value=\"unterminated/></data>",
 		"",
 	};
