@@ -16,7 +16,7 @@ static const struct {
 	[QC_NV_BADCMD] = {"bad_command", "bad command"},
 	[QC_NV_FULL] = {"full", "NV memory full"},
 	[QC_NV_FAIL] = {"fail", "failed"},
-	[QC_NV_NOTACTIVE] = {"inactive", "never written (inactive)"},
+	[QC_NV_NOTACTIVE] = {"inactive", "never written"},
 	[QC_NV_BADPARM] = {"bad_param", "bad parameter"},
 	[QC_NV_READONLY] = {"read_only", "read-only"},
 	[QC_NV_BADTG] = {"bad_target", "not valid for this target"},
