@@ -54,8 +54,9 @@ static const struct qcsim_option diag_options[] = {
 	{"imei2", "DIGITS", "DIAG: IMEI of the second subscription (NV 550 through subsystem 0x30)"},
 	{"meid", "HEX14", "DIAG: MEID stored in NV 1943"},
 	{"nv", "FILE", "DIAG: NV items, in the JSON format of 'qcbox nv backup'; absent items answer inactive"},
-	{"spc", "CODE", "DIAG: six-digit SPC (NV 85); when given the modem starts SPC-locked (default 000000, "
-			"unlocked)"},
+	{"spc", "CODE", "DIAG: six-digit SPC (NV 85, default 000000); when given the modem starts SPC-locked: "
+			"service-programming NV items and EFS writes are refused until the SPC is sent, and three "
+			"wrong codes lock it out until a reset"},
 	{"password", "HEX16", "DIAG: security password (0x46); when given the modem starts security-locked"},
 	{"diag-version", "N", "DIAG: version number answered to 0x1C (default 8)"},
 	{"efs-dir", "DIR", "DIAG: host directory backing the EFS2 file system"},

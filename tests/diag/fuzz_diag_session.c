@@ -18,20 +18,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Bounded so that the framed replies fit the socket buffer. */
 #define MAX_INPUT 8192
 
+/* One write of the whole stream: thousands of tiny writes would each cost
+ * a socket buffer entry and could block. */
 static void device_says(int fd, const uint8_t *data, size_t size)
 {
-	static uint8_t frame[2 * MAX_INPUT + 8];
-	size_t start = 0;
+	static uint8_t stream[4 * MAX_INPUT + 16];
+	size_t start = 0, len = 0;
 
 	for (size_t i = 0; i <= size; i++) {
 		if (i < size && data[i] != 0x7e)
 			continue;
-		ssize_t n = qc_hdlc_encode(data + start, i - start, frame, sizeof(frame), false);
+		ssize_t n = qc_hdlc_encode(data + start, i - start, stream + len, sizeof(stream) - len, false);
 
-		if (n > 0 && write(fd, frame, (size_t)n) != n)
+		if (n < 0)
 			abort();
+		len += (size_t)n;
 		start = i + 1;
 	}
+	if (write(fd, stream, len) != (ssize_t)len)
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

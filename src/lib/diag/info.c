@@ -33,7 +33,7 @@ static void take_field(char *dst, const uint8_t *src, size_t n)
 		dst[i] = src[i] < 0x20 || src[i] >= 0x7f ? '?' : (char)src[i];
 	while (len && dst[len - 1] == ' ')
 		len--;
-	dst[len] = '\0';
+	memset(dst + len, 0, n + 1 - len);
 }
 
 static void put_field(uint8_t *dst, size_t n, const char *s)
