@@ -17,7 +17,19 @@ expect_rc 0 timeout 10 "$QCBOX" $P --json nv read band_pref
 expect_rc 0 timeout 10 "$QCBOX" $P --json nv read imei
 [ "$(jget "$T/out" 'j["imei"]')" = 490154203237518 ] || fail "nv read imei: $(cat "$T/out")"
 [ "$(jget "$T/out" 'j["data"][:18]')" = 084a09512430325781 ] || fail "IMEI BCD: $(cat "$T/out")"
+# backup and restore of a range over the pty, into the same phone after a change
+expect_rc 0 timeout 60 "$QCBOX" $P --json nv backup "$T/p.json" --items 400-600
+[ "$(jget "$T/out" '(j["items"], j["ok"])')" = "(202, 2)" ] || fail "pty backup: $(cat "$T/out")"
+expect_rc 0 timeout 10 "$QCBOX" $P nv write 441 ffff
+expect_rc 0 timeout 60 "$QCBOX" $P nv restore "$T/p.json"
+grep -q "2 written, 0 not written, 200 skipped" "$T/out" || fail "pty restore: $(tail -1 "$T/out")"
+expect_rc 0 timeout 10 "$QCBOX" $P --json nv read 441
+[ "$(jget "$T/out" 'j["data"][:10]')" = 0102030405 ] || fail "pty restore did not bring 441 back: $(cat "$T/out")"
 kill "$SIMPID"
+# a modem that answers for another item
+start_sim wi --mode diag --fault wrong-item
+expect_rc 1 timeout 10 "$QCBOX" -d "unix:$T/wi.sock" nv read 441
+grep -q "answered an NV read of item 441 with one of item 442" "$T/err" || fail "wrong item: $(cat "$T/err")"
 
 # the same over a unix socket, with statuses configured through --nv
 python3 - "$T/statuses.json" <<'EOF'
