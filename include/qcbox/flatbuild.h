@@ -204,6 +204,28 @@ QC_API const struct qc_flatbuild_info *qc_flatbuild_get(const qc_flatbuild *fb);
  */
 QC_API int qc_flatbuild_resolve(qc_flatbuild *fb, unsigned lun, uint64_t disk_sectors);
 
+/* ---- applying a patch, as a Firehose target does --------------------- */
+
+/* Byte access to one disk (LUN).  Both return 0 or a negative QC_E_*. */
+struct qc_fb_disk {
+	unsigned sector_size;
+	uint64_t sectors;          /* the disk size: NUM_DISK_SECTORS */
+	int (*read)(void *user, uint64_t offset, void *buf, size_t len);
+	int (*write)(void *user, uint64_t offset, const void *buf, size_t len);
+	void *user;
+};
+
+/*
+ * Evaluates START_EXPR and VALUE against DISK (NUM_DISK_SECTORS, CRC32()
+ * over the disk as it is now) and writes the value's SIZE (1..8) low bytes,
+ * little-endian, at START_EXPR sectors + BYTE_OFFSET.  A patch that would
+ * write outside the disk, or a CRC32() over bytes beyond it, is refused
+ * with QC_E_RANGE and nothing is written.  WHAT names the patch in
+ * messages.  Used by the simulated programmer and for host-file patches.
+ */
+QC_API int qc_fb_patch_apply(qc_ctx *ctx, const struct qc_fb_disk *disk, const char *start_expr, uint64_t byte_offset,
+			     unsigned size, const char *value, const char *what);
+
 /* ---- from one program to <program> commands ----------------------------
  * A raw image is one segment; a sparse image one segment per RAW or FILL
  * chunk (DONT_CARE is skipped), each starting at start_sector + its offset.
