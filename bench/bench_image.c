@@ -70,7 +70,7 @@ int main(void)
 	/* zlib, if present: the usual yardstick for CRC-32 */
 	void *z = dlopen("libz.so.1", RTLD_NOW);
 	unsigned long (*zcrc)(unsigned long, const unsigned char *, unsigned) =
-		z ? (unsigned long (*)(unsigned long, const unsigned char *, unsigned))dlsym(z, "crc32") : NULL;
+	    z ? (unsigned long (*)(unsigned long, const unsigned char *, unsigned))dlsym(z, "crc32") : NULL;
 
 	if (zcrc) {
 		best = 1e9;
@@ -110,8 +110,12 @@ int main(void)
 
 	for (int i = 0; i < 100; i++) {
 		snprintf(names[i], sizeof(names[i]), "part%d", i);
-		parts[i] = (struct qc_gpt_new_partition){names[i], "0fc63daf-8483-4772-8e79-3d69d8477de4", NULL,
-							  (uint64_t)64 + 16 * i, (uint64_t)64 + 16 * i + 15, 0};
+		parts[i] = (struct qc_gpt_new_partition){names[i],
+							 "0fc63daf-8483-4772-8e79-3d69d8477de4",
+							 NULL,
+							 (uint64_t)64 + 16 * i,
+							 (uint64_t)64 + 16 * i + 15,
+							 0};
 	}
 	struct qc_gpt_layout lay = {512, 1 << 20, "4f1e3f5a-0b5b-4c1e-9c7e-2b0f6c1d9a10", 0};
 

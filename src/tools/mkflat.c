@@ -24,7 +24,7 @@
 #include "qcbox/gpt.h"
 #include "qcbox/sparse.h"
 
-#define MAX_LUNS 8
+#define MAX_LUNS  8
 #define MAX_PARTS 8
 
 enum source { SRC_NONE, SRC_RAW, SRC_SPARSE, SRC_ABSENT };
@@ -32,8 +32,8 @@ enum source { SRC_NONE, SRC_RAW, SRC_SPARSE, SRC_ABSENT };
 struct part {
 	const char *label;
 	const char *type;
-	uint64_t bytes;       /* partition size; 0 = grows to the end of the disk */
-	const char *file;     /* "" = nothing to write */
+	uint64_t bytes;	  /* partition size; 0 = grows to the end of the disk */
+	const char *file; /* "" = nothing to write */
 	enum source src;
 	/* filled in */
 	uint64_t first, sectors;
@@ -146,24 +146,27 @@ static int programmer(const struct opts *o, const char *name)
 	uint8_t f[8192] = {0};
 	const uint64_t entry = 0x14680000u;
 
-	memcpy(f, "\x7f" "ELF", 4);
-	f[4] = 2; /* ELFCLASS64 */
-	f[5] = 1; /* little-endian */
-	f[6] = 1; /* EV_CURRENT */
+	memcpy(f,
+	       "\x7f"
+	       "ELF",
+	       4);
+	f[4] = 2;     /* ELFCLASS64 */
+	f[5] = 1;     /* little-endian */
+	f[6] = 1;     /* EV_CURRENT */
 	f[16] = 2;    /* ET_EXEC */
 	f[18] = 0xb7; /* EM_AARCH64 */
 	f[20] = 1;    /* e_version */
 	for (int i = 0; i < 8; i++)
 		f[24 + i] = (uint8_t)(entry >> (8 * i)); /* e_entry */
-	f[32] = 64;     /* e_phoff */
-	f[52] = 64;     /* e_ehsize */
-	f[54] = 56;     /* e_phentsize */
-	f[56] = 1;      /* e_phnum */
-	f[58] = 64;     /* e_shentsize (no sections) */
+	f[32] = 64;					 /* e_phoff */
+	f[52] = 64;					 /* e_ehsize */
+	f[54] = 56;					 /* e_phentsize */
+	f[56] = 1;					 /* e_phnum */
+	f[58] = 64;					 /* e_shentsize (no sections) */
 	uint8_t *ph = f + 64;
 
-	ph[0] = 1;        /* PT_LOAD */
-	ph[4] = 5;        /* R+X */
+	ph[0] = 1;	  /* PT_LOAD */
+	ph[4] = 5;	  /* R+X */
 	ph[8 + 1] = 0x10; /* p_offset 0x1000 */
 	for (int i = 0; i < 8; i++) {
 		ph[16 + i] = (uint8_t)(entry >> (8 * i)); /* p_vaddr */
@@ -182,11 +185,11 @@ static void layout(const struct opts *o, struct lun *l)
 	memset(l, 0, sizeof(*l) * o->luns);
 	/* LUN 0: the user area, as on eMMC or UFS LU 0 */
 	struct part p0[] = {
-		{"boot_a", T_BOOT, 1 << 20, "boot.img", SRC_RAW},
-		{"system", T_SYSTEM, 12 << 20, "system.simg", SRC_SPARSE},
-		{"vendor", T_VENDOR, 1 << 20, "vendor.img", SRC_ABSENT},
-		{"misc", T_MISC, 256 << 10, "", SRC_NONE},
-		{"userdata", T_USERDATA, 0, "", SRC_NONE},
+	    {"boot_a", T_BOOT, 1 << 20, "boot.img", SRC_RAW},
+	    {"system", T_SYSTEM, 12 << 20, "system.simg", SRC_SPARSE},
+	    {"vendor", T_VENDOR, 1 << 20, "vendor.img", SRC_ABSENT},
+	    {"misc", T_MISC, 256 << 10, "", SRC_NONE},
+	    {"userdata", T_USERDATA, 0, "", SRC_NONE},
 	};
 	memcpy(l[0].parts, p0, sizeof(p0));
 	l[0].n = 5;
@@ -202,8 +205,8 @@ static void layout(const struct opts *o, struct lun *l)
 	/* LUN 1 boots (xbl_a, like QFIL's boot LU A); ptool closes boot LUNs
 	 * with a size-0 placeholder of all-zero type */
 	struct part p1[] = {
-		{"xbl_a", T_XBL, 512 << 10, "xbl.img", SRC_RAW},
-		{"last_parti", T_NONE, 0, "", SRC_NONE},
+	    {"xbl_a", T_XBL, 512 << 10, "xbl.img", SRC_RAW},
+	    {"last_parti", T_NONE, 0, "", SRC_NONE},
 	};
 	memcpy(l[1].parts, p1, sizeof(p1));
 	l[1].n = 2;
@@ -213,8 +216,8 @@ static void layout(const struct opts *o, struct lun *l)
 		snprintf(files[i], sizeof(files[i]), "cdt%u.bin", i);
 		snprintf(labels[i], sizeof(labels[i]), "cdt%u", i);
 		struct part pn[] = {
-			{labels[i], T_CDT, 128 << 10, files[i], SRC_RAW},
-			{"last_parti", T_NONE, 0, "", SRC_NONE},
+		    {labels[i], T_CDT, 128 << 10, files[i], SRC_RAW},
+		    {"last_parti", T_NONE, 0, "", SRC_NONE},
 		};
 		memcpy(l[i].parts, pn, sizeof(pn));
 		l[i].n = 2;
@@ -236,8 +239,8 @@ static FILE *open_xml(const struct opts *o, const char *name, const char *root)
 }
 
 static void program_line(FILE *f, unsigned ss, unsigned lun, const char *start, uint64_t start_bytes,
-			 const char *start_bytes_expr, uint64_t sectors, const char *file, bool sparse,
-			 bool single, const char *label)
+			 const char *start_bytes_expr, uint64_t sectors, const char *file, bool sparse, bool single,
+			 const char *label)
 {
 	char hex[64];
 
@@ -257,15 +260,16 @@ static void program_line(FILE *f, unsigned ss, unsigned lun, const char *start, 
 static void patch_line(FILE *f, unsigned ss, unsigned lun, const char *start, uint64_t off, unsigned size,
 		       const char *value, const char *file, const char *what)
 {
-	fprintf(f,
-		"  <patch start_sector=\"%s\" byte_offset=\"%llu\" physical_partition_number=\"%u\" size_in_bytes=\"%u\" "
-		"value=\"%s\" filename=\"%s\" SECTOR_SIZE_IN_BYTES=\"%u\" what=\"%s\"/>\n",
-		start, (unsigned long long)off, lun, size, value, file, ss, what);
+	fprintf(
+	    f,
+	    "  <patch start_sector=\"%s\" byte_offset=\"%llu\" physical_partition_number=\"%u\" size_in_bytes=\"%u\" "
+	    "value=\"%s\" filename=\"%s\" SECTOR_SIZE_IN_BYTES=\"%u\" what=\"%s\"/>\n",
+	    start, (unsigned long long)off, lun, size, value, file, ss, what);
 }
 
 /* A patch applied to the host file and to the disk, as ptool emits them. */
-static void patch_pair(FILE *f, unsigned ss, unsigned lun, const char *file_start, const char *disk_start,
-		       uint64_t off, unsigned size, const char *file_value, const char *disk_value, const char *file,
+static void patch_pair(FILE *f, unsigned ss, unsigned lun, const char *file_start, const char *disk_start, uint64_t off,
+		       unsigned size, const char *file_value, const char *disk_value, const char *file,
 		       const char *what)
 {
 	patch_line(f, ss, lun, file_start, off, size, file_value, file, what);
@@ -374,7 +378,8 @@ static int write_lun(const struct opts *o, qc_ctx *ctx, unsigned n, struct lun *
 	snprintf(v1, sizeof(v1), "CRC32(0,%llu)", (unsigned long long)abytes);
 	snprintf(v2, sizeof(v2), "CRC32(NUM_DISK_SECTORS-%llu.,%llu)", (unsigned long long)bsec,
 		 (unsigned long long)abytes);
-	patch_pair(f, ss, n, s1, last_lba, 88, 4, v1, v2, backup_name, "Update Backup Header with CRC of Partition Array.");
+	patch_pair(f, ss, n, s1, last_lba, 88, 4, v1, v2, backup_name,
+		   "Update Backup Header with CRC of Partition Array.");
 	patch_line(f, ss, n, "1", 16, 4, "0", main_name, "Zero Out Header CRC in Primary Header.");
 	patch_line(f, ss, n, "1", 16, 4, "CRC32(1,92)", main_name, "Update Primary Header with CRC of Primary Header.");
 	patch_line(f, ss, n, "1", 16, 4, "0", "DISK", "Zero Out Header CRC in Primary Header.");
@@ -424,13 +429,9 @@ int main(int argc, char **argv)
 			if (*end || (o.ss != 512 && o.ss != 4096))
 				return fail("--sector-size takes 512 or 4096, not '%s'%s", optarg, "") + 1;
 			break;
-		case 'q':
-			o.quiet = true;
-			break;
-		case 'h':
-			return usage(stdout);
-		default:
-			return usage(stderr);
+		case 'q': o.quiet = true; break;
+		case 'h': return usage(stdout);
+		default: return usage(stderr);
 		}
 	}
 	if (optind != argc - 1)

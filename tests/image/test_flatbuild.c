@@ -212,7 +212,8 @@ static void test_segments_raw(void **state)
 	    "<program SECTOR_SIZE_IN_BYTES=\"4096\" filename=\"a.bin\" label=\"a\" num_partition_sectors=\"4\" "
 	    "physical_partition_number=\"0\" start_sector=\"10\"/>\n"
 	    "<program SECTOR_SIZE_IN_BYTES=\"512\" filename=\"a.bin\" label=\"slice\" num_partition_sectors=\"1\" "
-	    "physical_partition_number=\"0\" start_sector=\"100\" file_sector_offset=\"1\" partofsingleimage=\"true\"/>\n"
+	    "physical_partition_number=\"0\" start_sector=\"100\" file_sector_offset=\"1\" "
+	    "partofsingleimage=\"true\"/>\n"
 	    "</data>\n");
 	assert_int_equal(qc_flatbuild_new(ctx, &fb), 0);
 	assert_int_equal(qc_flatbuild_add_file(fb, tpath("rawprogram0.xml"), NULL), 0);
@@ -315,7 +316,8 @@ static void test_segments_sparse(void **state)
 	put("rawprogram1.xml",
 	    "<data><program SECTOR_SIZE_IN_BYTES=\"512\" filename=\"r.bin\" label=\"r\" num_partition_sectors=\"1\" "
 	    "physical_partition_number=\"1\" start_sector=\"5\" sparse=\"true\"/>"
-	    "<program SECTOR_SIZE_IN_BYTES=\"512\" filename=\"s.simg\" label=\"raw-sparse\" num_partition_sectors=\"1\" "
+	    "<program SECTOR_SIZE_IN_BYTES=\"512\" filename=\"s.simg\" label=\"raw-sparse\" "
+	    "num_partition_sectors=\"1\" "
 	    "physical_partition_number=\"1\" start_sector=\"9\"/></data>");
 	assert_int_equal(qc_flatbuild_new(ctx, &fb), 0);
 	assert_int_equal(qc_flatbuild_add_file(fb, tpath("rawprogram1.xml"), NULL), 0);
@@ -364,61 +366,60 @@ struct bad {
 	const char *words;
 };
 
-#define PROG(attrs) "<data><program " attrs "/></data>"
-#define OK_ATTRS "SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"2\" "
+#define PROG(attrs)  "<data><program " attrs "/></data>"
+#define OK_ATTRS     "SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"2\" "
 #define PATCH(attrs) "<patches><patch " attrs "/></patches>"
-#define PATCH_OK "SECTOR_SIZE_IN_BYTES=\"512\" start_sector=\"1\" byte_offset=\"16\" filename=\"DISK\" "
+#define PATCH_OK     "SECTOR_SIZE_IN_BYTES=\"512\" start_sector=\"1\" byte_offset=\"16\" filename=\"DISK\" "
 
 static const struct bad bad_inputs[] = {
-	{"", QC_E_FORMAT, "malformed XML"},
-	{"<data><program", QC_E_FORMAT, "malformed XML"},
-	{"<data>\n\n<program SECTOR_SIZE_IN_BYTES=\"512\"></data>", QC_E_FORMAT, "line 3"},
-	{"<data><program a='1' a='2'/></data>", QC_E_FORMAT, "malformed XML"},
-	{"<other/>", QC_E_FORMAT, "root element is <other>"},
-	{"\x01\x02\x03", QC_E_FORMAT, "malformed XML"},
-	/* entities: billion laughs, external files, parameter entities */
-	{"<?xml version=\"1.0\"?><!DOCTYPE data [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
-	 "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\"><!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">"
-	 "<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\"><!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">"
-	 "<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\"><!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">"
-	 "<!ENTITY i \"&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;\">]>"
-	 "<data><program label=\"&i;\" " OK_ATTRS "/></data>",
-	 QC_E_FORMAT, ""},
-	{"<?xml version=\"1.0\"?><!DOCTYPE data [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
-	 "<data><program label=\"&x;\" " OK_ATTRS "/></data>",
-	 QC_E_FORMAT, ""},
-	{"<?xml version=\"1.0\"?><!DOCTYPE data SYSTEM \"http://127.0.0.1:9/x.dtd\"><data/>", QC_E_FORMAT, "DOCTYPE"},
-	{"<!DOCTYPE data><data/>", QC_E_FORMAT, "DOCTYPE"},
-	/* attributes */
-	{PROG("num_partition_sectors=\"8\" start_sector=\"2\""), QC_E_FORMAT, "SECTOR_SIZE_IN_BYTES is missing"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"1000\" num_partition_sectors=\"8\" start_sector=\"2\""), QC_E_FORMAT,
-	 "power of two"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"0x200\" num_partition_sectors=\"8\""), QC_E_FORMAT, "start_sector is missing"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"512\" start_sector=\"2\""), QC_E_FORMAT, "num_partition_sectors is missing"},
-	{PROG(OK_ATTRS "physical_partition_number=\"999\""), QC_E_FORMAT, "physical_partition_number=\"999\""},
-	{PROG(OK_ATTRS "physical_partition_number=\"-1\""), QC_E_FORMAT, "not a number"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"99999999999999999999999\" start_sector=\"2\""),
-	 QC_E_FORMAT, "out of range"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"12abc\" start_sector=\"2\""), QC_E_FORMAT,
-	 "not a number"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"NUM_DISK_SECTORS-\""),
-	 QC_E_FORMAT, "start_sector"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"-5\""), QC_E_RANGE, "negative"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"1/0\""), QC_E_RANGE,
-	 "division by zero"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"9223372036854775807\""),
-	 QC_E_FORMAT, "out of range"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"CRC32(1,2)\""), QC_E_FORMAT,
-	 "CRC32"},
-	{PROG(OK_ATTRS "file_sector_offset=\"x\""), QC_E_FORMAT, "file_sector_offset"},
-	{PATCH(PATCH_OK "size_in_bytes=\"9\" value=\"1\""), QC_E_FORMAT, "size_in_bytes"},
-	{PATCH(PATCH_OK "size_in_bytes=\"0\" value=\"1\""), QC_E_FORMAT, "size_in_bytes"},
-	{PATCH(PATCH_OK "size_in_bytes=\"4\" value=\"CRC32(1,\""), QC_E_FORMAT, "value"},
-	{PATCH(PATCH_OK "size_in_bytes=\"4\""), QC_E_FORMAT, "value is missing"},
-	{PATCH("SECTOR_SIZE_IN_BYTES=\"512\" start_sector=\"1\" byte_offset=\"16\" size_in_bytes=\"4\" value=\"1\""),
-	 QC_E_FORMAT, "filename is missing"},
-	{"<data><erase SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\"/></data>", QC_E_FORMAT,
-	 "without start_sector"},
+    {"", QC_E_FORMAT, "malformed XML"},
+    {"<data><program", QC_E_FORMAT, "malformed XML"},
+    {"<data>\n\n<program SECTOR_SIZE_IN_BYTES=\"512\"></data>", QC_E_FORMAT, "line 3"},
+    {"<data><program a='1' a='2'/></data>", QC_E_FORMAT, "malformed XML"},
+    {"<other/>", QC_E_FORMAT, "root element is <other>"},
+    {"\x01\x02\x03", QC_E_FORMAT, "malformed XML"},
+    /* entities: billion laughs, external files, parameter entities */
+    {"<?xml version=\"1.0\"?><!DOCTYPE data [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+     "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\"><!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">"
+     "<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\"><!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">"
+     "<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\"><!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">"
+     "<!ENTITY i \"&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;\">]>"
+     "<data><program label=\"&i;\" " OK_ATTRS "/></data>",
+     QC_E_FORMAT, ""},
+    {"<?xml version=\"1.0\"?><!DOCTYPE data [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+     "<data><program label=\"&x;\" " OK_ATTRS "/></data>",
+     QC_E_FORMAT, ""},
+    {"<?xml version=\"1.0\"?><!DOCTYPE data SYSTEM \"http://127.0.0.1:9/x.dtd\"><data/>", QC_E_FORMAT, "DOCTYPE"},
+    {"<!DOCTYPE data><data/>", QC_E_FORMAT, "DOCTYPE"},
+    /* attributes */
+    {PROG("num_partition_sectors=\"8\" start_sector=\"2\""), QC_E_FORMAT, "SECTOR_SIZE_IN_BYTES is missing"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"1000\" num_partition_sectors=\"8\" start_sector=\"2\""), QC_E_FORMAT, "power of two"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"0x200\" num_partition_sectors=\"8\""), QC_E_FORMAT, "start_sector is missing"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"512\" start_sector=\"2\""), QC_E_FORMAT, "num_partition_sectors is missing"},
+    {PROG(OK_ATTRS "physical_partition_number=\"999\""), QC_E_FORMAT, "physical_partition_number=\"999\""},
+    {PROG(OK_ATTRS "physical_partition_number=\"-1\""), QC_E_FORMAT, "not a number"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"99999999999999999999999\" start_sector=\"2\""),
+     QC_E_FORMAT, "out of range"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"12abc\" start_sector=\"2\""), QC_E_FORMAT,
+     "not a number"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"NUM_DISK_SECTORS-\""), QC_E_FORMAT,
+     "start_sector"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"-5\""), QC_E_RANGE, "negative"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"1/0\""), QC_E_RANGE,
+     "division by zero"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"9223372036854775807\""), QC_E_FORMAT,
+     "out of range"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"CRC32(1,2)\""), QC_E_FORMAT,
+     "CRC32"},
+    {PROG(OK_ATTRS "file_sector_offset=\"x\""), QC_E_FORMAT, "file_sector_offset"},
+    {PATCH(PATCH_OK "size_in_bytes=\"9\" value=\"1\""), QC_E_FORMAT, "size_in_bytes"},
+    {PATCH(PATCH_OK "size_in_bytes=\"0\" value=\"1\""), QC_E_FORMAT, "size_in_bytes"},
+    {PATCH(PATCH_OK "size_in_bytes=\"4\" value=\"CRC32(1,\""), QC_E_FORMAT, "value"},
+    {PATCH(PATCH_OK "size_in_bytes=\"4\""), QC_E_FORMAT, "value is missing"},
+    {PATCH("SECTOR_SIZE_IN_BYTES=\"512\" start_sector=\"1\" byte_offset=\"16\" size_in_bytes=\"4\" value=\"1\""),
+     QC_E_FORMAT, "filename is missing"},
+    {"<data><erase SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\"/></data>", QC_E_FORMAT,
+     "without start_sector"},
 };
 
 static void test_hostile(void **state)
@@ -439,7 +440,8 @@ static void test_hostile(void **state)
 		int rc = qc_flatbuild_add_memory(fb, b->xml, strlen(b->xml), "hostile.xml", tmp, NULL);
 
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		if (rc != b->rc || !strstr(qc_last_error(ctx), b->words) || !strstr(qc_last_error(ctx), "hostile.xml")) {
+		if (rc != b->rc || !strstr(qc_last_error(ctx), b->words) ||
+		    !strstr(qc_last_error(ctx), "hostile.xml")) {
 			fprintf(stderr, "input %zu: rc %d (want %d), message '%s' (want '%s')\n", i, rc, b->rc,
 				qc_last_error(ctx), b->words);
 			fail();
@@ -508,11 +510,10 @@ static void test_entry_limit(void **state)
 static void test_bootable_rules(void **state)
 {
 	qc_flatbuild *fb;
-	static const char *const x =
-		"<data><program " OK_ATTRS "label=\"sbl1\" physical_partition_number=\"0\"/>"
-		"<program " OK_ATTRS "label=\"xbl_a\" physical_partition_number=\"2\"/>"
-		"<program " OK_ATTRS "label=\"xbl_b\" physical_partition_number=\"4\"/>"
-		"<erase SECTOR_SIZE_IN_BYTES=\"4096\" physical_partition_number=\"3\"/></data>";
+	static const char *const x = "<data><program " OK_ATTRS "label=\"sbl1\" physical_partition_number=\"0\"/>"
+				     "<program " OK_ATTRS "label=\"xbl_a\" physical_partition_number=\"2\"/>"
+				     "<program " OK_ATTRS "label=\"xbl_b\" physical_partition_number=\"4\"/>"
+				     "<erase SECTOR_SIZE_IN_BYTES=\"4096\" physical_partition_number=\"3\"/></data>";
 
 	(void)state;
 	assert_int_equal(qc_flatbuild_new(ctx, &fb), 0);
@@ -611,9 +612,8 @@ static void flash_dir(const char *dir, const char *const *xml, size_t nxml, stru
 
 		if (!p->disk)
 			continue;
-		assert_int_equal(qc_fb_patch_apply(ctx, &d, p->start_expr, p->byte_offset, p->size_in_bytes, p->value,
-						   p->what),
-				 0);
+		assert_int_equal(
+		    qc_fb_patch_apply(ctx, &d, p->start_expr, p->byte_offset, p->size_in_bytes, p->value, p->what), 0);
 	}
 	qc_flatbuild_free(fb);
 	free(buf);
@@ -750,11 +750,11 @@ static void test_patch_apply_refusals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rubikpi),	       cmocka_unit_test(test_segments_raw),
-		cmocka_unit_test(test_segments_sparse), cmocka_unit_test(test_file_kinds),
-		cmocka_unit_test(test_hostile),	       cmocka_unit_test(test_entry_limit),
-		cmocka_unit_test(test_bootable_rules),	cmocka_unit_test(test_mkflat_flash),
-		cmocka_unit_test(test_rubikpi_flash),	cmocka_unit_test(test_patch_apply_refusals),
+	    cmocka_unit_test(test_rubikpi),	    cmocka_unit_test(test_segments_raw),
+	    cmocka_unit_test(test_segments_sparse), cmocka_unit_test(test_file_kinds),
+	    cmocka_unit_test(test_hostile),	    cmocka_unit_test(test_entry_limit),
+	    cmocka_unit_test(test_bootable_rules),  cmocka_unit_test(test_mkflat_flash),
+	    cmocka_unit_test(test_rubikpi_flash),   cmocka_unit_test(test_patch_apply_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -58,8 +58,8 @@ static int measure_sparse(qc_flatbuild *fb, struct qc_fb_program *p)
 				continue;
 			if (r.out_offset % p->sector_size || r.bytes % p->sector_size) {
 				rc = qc_fail(fb->ctx, QC_E_FORMAT,
-					     "%s: chunk %u (bytes %llu..%llu) does not fall on %u-byte sectors", p->path,
-					     r.chunk, (unsigned long long)r.out_offset,
+					     "%s: chunk %u (bytes %llu..%llu) does not fall on %u-byte sectors",
+					     p->path, r.chunk, (unsigned long long)r.out_offset,
 					     (unsigned long long)(r.out_offset + r.bytes), p->sector_size);
 				break;
 			}
@@ -172,10 +172,10 @@ int qc_flatbuild_finish(qc_flatbuild *fb)
 			fb->info.sector_size = 0;
 		if (p->too_big && !big++) {
 			program_name(p, name, sizeof(name));
-			first_err = qc_fail(fb->ctx, QC_E_TOOBIG,
-					    "%s: %s is %llu sectors, bigger than its partition of %llu sectors", name,
-					    p->path, (unsigned long long)p->data_sectors,
-					    (unsigned long long)p->partition_sectors);
+			first_err =
+			    qc_fail(fb->ctx, QC_E_TOOBIG,
+				    "%s: %s is %llu sectors, bigger than its partition of %llu sectors", name, p->path,
+				    (unsigned long long)p->data_sectors, (unsigned long long)p->partition_sectors);
 		}
 	}
 	pick_bootable(fb);
@@ -276,10 +276,10 @@ int qc_fb_patch_apply(qc_ctx *ctx, const struct qc_fb_disk *disk, const char *st
 		return rc;
 	bytes = disk->sectors * disk->sector_size;
 	if (disk->sectors > UINT64_MAX / disk->sector_size || start >= disk->sectors ||
-	    byte_offset > bytes - start * disk->sector_size ||
-	    size > bytes - start * disk->sector_size - byte_offset)
-		return qc_fail(ctx, QC_E_RANGE, "%s: %u bytes at sector %llu + %llu are outside the disk's %llu sectors",
-			       pe.what, size, (unsigned long long)start, (unsigned long long)byte_offset,
+	    byte_offset > bytes - start * disk->sector_size || size > bytes - start * disk->sector_size - byte_offset)
+		return qc_fail(ctx, QC_E_RANGE,
+			       "%s: %u bytes at sector %llu + %llu are outside the disk's %llu sectors", pe.what, size,
+			       (unsigned long long)start, (unsigned long long)byte_offset,
 			       (unsigned long long)disk->sectors);
 	at = start * disk->sector_size + byte_offset;
 	/* values are stored little-endian, cut to the field's size */
@@ -296,7 +296,7 @@ struct qc_fb_segments {
 	unsigned ss;
 	uint64_t start;
 	qc_sparse *sp;
-	int fd;              /* raw images */
+	int fd; /* raw images */
 	bool raw_done;
 	uint64_t raw_sectors, raw_bytes, raw_offset;
 };
@@ -390,12 +390,13 @@ int qc_fb_segment_read(qc_fb_segments *it, const struct qc_fb_segment *seg, uint
 		return 0;
 	}
 	if (it->sp) {
-		struct qc_sparse_range r = {.type = QC_SPARSE_RAW, .bytes = seg->bytes, .data_offset = seg->file_offset};
+		struct qc_sparse_range r = {
+		    .type = QC_SPARSE_RAW, .bytes = seg->bytes, .data_offset = seg->file_offset};
 
 		return qc_sparse_read(it->sp, &r, offset, buf, len);
 	}
 	/* raw: file data up to data_bytes, zeros after (the last sector's padding) */
-	size_t from_file = offset >= seg->data_bytes ? 0
+	size_t from_file = offset >= seg->data_bytes	    ? 0
 			   : seg->data_bytes - offset < len ? (size_t)(seg->data_bytes - offset)
 							    : len;
 	size_t got = 0;
