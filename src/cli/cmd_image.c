@@ -23,10 +23,8 @@ static int input_fail(struct cli *cli, int err)
 	case QC_E_TOOBIG:
 	case QC_E_RANGE:
 	case QC_E_INVAL:
-	case QC_E_CRC:
-		return CLI_USAGE;
-	default:
-		return code;
+	case QC_E_CRC: return CLI_USAGE;
+	default: return code;
 	}
 }
 
@@ -43,25 +41,15 @@ static int parse_size(struct cli *cli, const char *what, const char *s, uint64_t
 		return cli_error(cli, CLI_USAGE, "%s: '%s' is not a size", what, s);
 	switch (*end) {
 	case 'k':
-	case 'K':
-		shift = 10;
-		break;
+	case 'K': shift = 10; break;
 	case 'm':
-	case 'M':
-		shift = 20;
-		break;
+	case 'M': shift = 20; break;
 	case 'g':
-	case 'G':
-		shift = 30;
-		break;
+	case 'G': shift = 30; break;
 	case 't':
-	case 'T':
-		shift = 40;
-		break;
-	case 0:
-		break;
-	default:
-		return cli_error(cli, CLI_USAGE, "%s: '%s' is not a size (use K, M, G or T)", what, s);
+	case 'T': shift = 40; break;
+	case 0: break;
+	default: return cli_error(cli, CLI_USAGE, "%s: '%s' is not a size (use K, M, G or T)", what, s);
 	}
 	if (*end && end[1] && strcmp(end + 1, "iB") && strcmp(end + 1, "B"))
 		return cli_error(cli, CLI_USAGE, "%s: '%s' is not a size", what, s);
@@ -73,12 +61,12 @@ static int parse_size(struct cli *cli, const char *what, const char *s, uint64_t
 
 /* ---- plan --------------------------------------------------------------- */
 
-#define PLAN_USAGE                                                                                             \
-	"plan [--strict] [--lun-size SIZE] [--disk-sectors LUN=N]... FILE|DIR...\n"                             \
-	"  What 'flash' would do with a QFIL flat build, without a device: every <program>\n"                  \
-	"  of the rawprogram XML files, then the filename=\"DISK\" patches, then the bootable\n"                 \
-	"  LUN.  A DIR stands for its rawprogram*.xml and patch*.xml.  --lun-size or\n"                         \
-	"  --disk-sectors resolve NUM_DISK_SECTORS expressions; --strict makes absent\n"                        \
+#define PLAN_USAGE                                                                                                     \
+	"plan [--strict] [--lun-size SIZE] [--disk-sectors LUN=N]... FILE|DIR...\n"                                    \
+	"  What 'flash' would do with a QFIL flat build, without a device: every <program>\n"                          \
+	"  of the rawprogram XML files, then the filename=\"DISK\" patches, then the bootable\n"                       \
+	"  LUN.  A DIR stands for its rawprogram*.xml and patch*.xml.  --lun-size or\n"                                \
+	"  --disk-sectors resolve NUM_DISK_SECTORS expressions; --strict makes absent\n"                               \
 	"  image files an error (exit 2)."
 
 #define MAX_DISKS 128
@@ -96,9 +84,7 @@ static int plan_opt(struct cli *cli, void *user, int c, const char *arg)
 	struct plan_opts *o = user;
 
 	switch (c) {
-	case OPT_STRICT:
-		o->strict = true;
-		return CLI_OK;
+	case OPT_STRICT: o->strict = true; return CLI_OK;
 	case OPT_LUN_SIZE:
 		if (parse_size(cli, "--lun-size", arg, &o->lun_size))
 			return CLI_USAGE;
@@ -171,7 +157,8 @@ static int scan_dir(struct cli *cli, const char *dir, char ***list, size_t *n)
 	if (!d)
 		return cli_error(cli, CLI_USAGE, "cannot read directory %s: %s", dir, strerror(errno));
 	while ((e = readdir(d))) {
-		if (!has_prefix_suffix(e->d_name, "rawprogram", ".xml") && !has_prefix_suffix(e->d_name, "patch", ".xml"))
+		if (!has_prefix_suffix(e->d_name, "rawprogram", ".xml") &&
+		    !has_prefix_suffix(e->d_name, "patch", ".xml"))
 			continue;
 		char **nn = realloc(names, (count + 1) * sizeof(*nn));
 
@@ -220,9 +207,8 @@ static json_object *json_u64(uint64_t v)
 
 static json_object *plan_json(const struct qc_flatbuild_info *in, const char *programmer)
 {
-	json_object *o = json_object_new_object(), *progs = json_object_new_array(),
-		    *miss = json_object_new_array(), *missd = json_object_new_array(),
-		    *xml = json_object_new_array();
+	json_object *o = json_object_new_object(), *progs = json_object_new_array(), *miss = json_object_new_array(),
+		    *missd = json_object_new_array(), *xml = json_object_new_array();
 	size_t empty = 0;
 
 	for (size_t i = 0; i < in->nprograms; i++) {
@@ -246,8 +232,9 @@ static json_object *plan_json(const struct qc_flatbuild_info *in, const char *pr
 		json_object *e = json_object_new_object();
 
 		json_object_object_add(e, "lun", json_object_new_int((int)p->lun));
-		json_object_object_add(e, "start_sector", p->start_known ? json_u64(p->start_sector)
-									 : json_object_new_string(p->start_expr));
+		json_object_object_add(e, "start_sector",
+				       p->start_known ? json_u64(p->start_sector)
+						      : json_object_new_string(p->start_expr));
 		json_object_object_add(e, "sectors", json_u64(p->data_sectors));
 		json_object_object_add(e, "file", json_object_new_string(p->path));
 		json_object_object_add(e, "label", json_object_new_string(p->label));
@@ -278,8 +265,7 @@ static json_object *plan_json(const struct qc_flatbuild_info *in, const char *pr
 	json_object_object_add(o, "file_patches", json_u64(in->npatches - in->ndisk_patches));
 	json_object_object_add(o, "erases", json_u64(in->nerases));
 	json_object_object_add(o, "empty_entries", json_u64(empty));
-	json_object_object_add(o, "bootable_lun",
-			       in->bootable_lun >= 0 ? json_object_new_int(in->bootable_lun) : NULL);
+	json_object_object_add(o, "bootable_lun", in->bootable_lun >= 0 ? json_object_new_int(in->bootable_lun) : NULL);
 	if (in->bootable_lun >= 0)
 		json_object_object_add(o, "bootable_label", json_object_new_string(in->bootable_label));
 	json_object_object_add(o, "sector_size", in->sector_size ? json_object_new_int((int)in->sector_size) : NULL);
@@ -311,8 +297,7 @@ static void plan_human(const struct qc_flatbuild_info *in, const char *programme
 		else
 			snprintf(start, sizeof(start), "%.21s", p->start_expr);
 		printf("%-4u %-22s %10llu %10llu  %-20s %s%s\n", p->lun, start, (unsigned long long)p->data_sectors,
-		       (unsigned long long)p->partition_sectors, p->label, p->filename,
-		       p->sparse ? " (sparse)" : "");
+		       (unsigned long long)p->partition_sectors, p->label, p->filename, p->sparse ? " (sparse)" : "");
 		writes++;
 		bytes += p->data_bytes;
 	}
@@ -401,7 +386,8 @@ int cmd_plan(struct cli *cli, int argc, char **argv)
 				programmer = files[i];
 			} else if (pass == 0 && (kind == QC_FB_SPARSE || kind == QC_FB_UNKNOWN)) {
 				rc = cli_error(cli, CLI_USAGE,
-					       "%s is not a rawprogram or patch XML (nor a programmer ELF/MBN)", files[i]);
+					       "%s is not a rawprogram or patch XML (nor a programmer ELF/MBN)",
+					       files[i]);
 				break;
 			}
 			if ((pass == 0 && kind != QC_FB_RAWPROGRAM) || (pass == 1 && kind != QC_FB_PATCH))
@@ -441,8 +427,8 @@ int cmd_plan(struct cli *cli, int argc, char **argv)
 				if (in->programs[i].lun == lun)
 					ss = in->programs[i].sector_size;
 			if (po.lun_size % ss) {
-				rc = cli_error(cli, CLI_USAGE, "--lun-size is not a multiple of LUN %u's %u-byte sectors",
-					       lun, ss);
+				rc = cli_error(cli, CLI_USAGE,
+					       "--lun-size is not a multiple of LUN %u's %u-byte sectors", lun, ss);
 				goto out;
 			}
 			n = po.lun_size / ss;
@@ -489,24 +475,20 @@ out:
 
 /* ---- sparse ------------------------------------------------------------- */
 
-#define SPARSE_USAGE                                                                                           \
-	"sparse COMMAND\n"                                                                                     \
-	"  info [--chunks] FILE          header, chunk counts and sizes, CRC check\n"                           \
-	"  unsparse IN OUT               expand to a raw image (holes for DONT_CARE)\n"                         \
-	"  make [--block-size N] [--dont-care-zeros] [--crc] RAW OUT\n"                                        \
+#define SPARSE_USAGE                                                                                                   \
+	"sparse COMMAND\n"                                                                                             \
+	"  info [--chunks] FILE          header, chunk counts and sizes, CRC check\n"                                  \
+	"  unsparse IN OUT               expand to a raw image (holes for DONT_CARE)\n"                                \
+	"  make [--block-size N] [--dont-care-zeros] [--crc] RAW OUT\n"                                                \
 	"                                make a sparse image from a raw one\n"
 
 static const char *chunk_type_name(enum qc_sparse_type t)
 {
 	switch (t) {
-	case QC_SPARSE_RAW:
-		return "raw";
-	case QC_SPARSE_FILL:
-		return "fill";
-	case QC_SPARSE_DONT_CARE:
-		return "dont_care";
-	case QC_SPARSE_CRC32:
-		return "crc32";
+	case QC_SPARSE_RAW: return "raw";
+	case QC_SPARSE_FILL: return "fill";
+	case QC_SPARSE_DONT_CARE: return "dont_care";
+	case QC_SPARSE_CRC32: return "crc32";
 	}
 	return "?";
 }
@@ -524,21 +506,16 @@ static int sparse_opt(struct cli *cli, void *user, int c, const char *arg)
 	struct sparse_opts *o = user;
 
 	switch (c) {
-	case OPT_CHUNKS:
-		o->chunks = true;
-		return CLI_OK;
+	case OPT_CHUNKS: o->chunks = true; return CLI_OK;
 	case OPT_BLOCK_SIZE:
 		if (parse_size(cli, "--block-size", arg, &o->block_size))
 			return CLI_USAGE;
 		if (!o->block_size || o->block_size % 4 || o->block_size > (1u << 20))
-			return cli_error(cli, CLI_USAGE, "--block-size must be a multiple of 4 up to 1M, not '%s'", arg);
+			return cli_error(cli, CLI_USAGE, "--block-size must be a multiple of 4 up to 1M, not '%s'",
+					 arg);
 		return CLI_OK;
-	case OPT_DC_ZEROS:
-		o->flags |= QC_SPARSE_ZERO_AS_DONT_CARE;
-		return CLI_OK;
-	case OPT_CRC:
-		o->flags |= QC_SPARSE_WITH_CRC;
-		return CLI_OK;
+	case OPT_DC_ZEROS: o->flags |= QC_SPARSE_ZERO_AS_DONT_CARE; return CLI_OK;
+	case OPT_CRC: o->flags |= QC_SPARSE_WITH_CRC; return CLI_OK;
 	}
 	return CLI_USAGE;
 }
@@ -596,10 +573,10 @@ static int sparse_info(struct cli *cli, int argc, char **argv)
 			if (!cli->json)
 				printf("%6u  %-9s %12llu %10u  %s%llx\n", r.chunk, chunk_type_name(r.type),
 				       (unsigned long long)r.out_block, r.blocks,
-				       r.type == QC_SPARSE_RAW	    ? "at 0x"
-				       : r.type == QC_SPARSE_FILL   ? "0x"
+				       r.type == QC_SPARSE_RAW	   ? "at 0x"
+				       : r.type == QC_SPARSE_FILL  ? "0x"
 				       : r.type == QC_SPARSE_CRC32 ? "0x"
-								    : "",
+								   : "",
 				       (unsigned long long)(r.type == QC_SPARSE_RAW	? r.data_offset
 							    : r.type == QC_SPARSE_FILL	? r.fill
 							    : r.type == QC_SPARSE_CRC32 ? r.crc
@@ -640,11 +617,13 @@ static int sparse_info(struct cli *cli, int argc, char **argv)
 		json_object_put(list);
 		printf("%s: Android sparse image %u.%u\n", argv[first], h->major, h->minor);
 		printf("  block size   %u bytes\n", h->block_size);
-		printf("  expands to   %u blocks, %llu bytes\n", h->total_blocks, (unsigned long long)st->expanded_bytes);
-		printf("  chunks       %u: %u raw (%llu bytes), %u fill (%llu bytes), %u don't care (%llu bytes), %u CRC32\n",
+		printf("  expands to   %u blocks, %llu bytes\n", h->total_blocks,
+		       (unsigned long long)st->expanded_bytes);
+		printf("  chunks       %u: %u raw (%llu bytes), %u fill (%llu bytes), %u don't care (%llu bytes), %u "
+		       "CRC32\n",
 		       h->total_chunks, st->raw_chunks, (unsigned long long)st->raw_bytes, st->fill_chunks,
-		       (unsigned long long)st->fill_bytes, st->dont_care_chunks, (unsigned long long)st->dont_care_bytes,
-		       st->crc_chunks);
+		       (unsigned long long)st->fill_bytes, st->dont_care_chunks,
+		       (unsigned long long)st->dont_care_bytes, st->crc_chunks);
 		if (crc_checked)
 			printf("  CRC          ok (0x%08x)\n", crc);
 		if (st->trailing_bytes)
@@ -717,9 +696,9 @@ int cmd_sparse(struct cli *cli, int argc, char **argv)
 		const char *name;
 		int (*fn)(struct cli *, int, char **);
 	} sub[] = {
-		{"info", sparse_info},
-		{"unsparse", sparse_unsparse},
-		{"make", sparse_make},
+	    {"info", sparse_info},
+	    {"unsparse", sparse_unsparse},
+	    {"make", sparse_make},
 	};
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

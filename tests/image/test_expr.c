@@ -138,10 +138,33 @@ static void test_hostile(void **state)
 	assert_int_equal(eval("(0-7)/2+10", 0), 6); /* floor division: -4 */
 
 	static const char *const syntax[] = {
-		"",		   "   ",	     "1+",	   "+",	     "(1",	  "1)",	     "1 2",
-		"foo",		   "NUM_DISK",	     "NUM_DISK_SECTORSX", "1.5",	"0x",	   "0xg",     "12abc",
-		"CRC32",	   "CRC32(1)",	     "CRC32(1,2",	  "CRC32 1,2", "1,2",	   "*3",      "3**3",
-		"3//3",		   "\x01",	     "1\xff",		  "()",	      "1..",	   "NUM_DISK_SECTORS-5..",
+	    "",
+	    "   ",
+	    "1+",
+	    "+",
+	    "(1",
+	    "1)",
+	    "1 2",
+	    "foo",
+	    "NUM_DISK",
+	    "NUM_DISK_SECTORSX",
+	    "1.5",
+	    "0x",
+	    "0xg",
+	    "12abc",
+	    "CRC32",
+	    "CRC32(1)",
+	    "CRC32(1,2",
+	    "CRC32 1,2",
+	    "1,2",
+	    "*3",
+	    "3**3",
+	    "3//3",
+	    "\x01",
+	    "1\xff",
+	    "()",
+	    "1..",
+	    "NUM_DISK_SECTORS-5..",
 	};
 
 	for (size_t i = 0; i < sizeof(syntax) / sizeof(syntax[0]); i++) {
@@ -242,9 +265,8 @@ static void test_real_patch_files(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_real_forms), cmocka_unit_test(test_crc32_calls),
-		cmocka_unit_test(test_hostile),	   cmocka_unit_test(test_check),
-		cmocka_unit_test(test_real_patch_files),
+	    cmocka_unit_test(test_real_forms), cmocka_unit_test(test_crc32_calls),	cmocka_unit_test(test_hostile),
+	    cmocka_unit_test(test_check),      cmocka_unit_test(test_real_patch_files),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -7,7 +7,10 @@
 
 #include "testutil.h"
 
+#include <fcntl.h>
+
 #include "qcbox/flatbuild.h"
+#include "qcbox/gpt.h"
 #include "qcbox/sparse.h"
 
 static qc_ctx *ctx;
@@ -209,7 +212,8 @@ static void test_segments_raw(void **state)
 	    "<program SECTOR_SIZE_IN_BYTES=\"4096\" filename=\"a.bin\" label=\"a\" num_partition_sectors=\"4\" "
 	    "physical_partition_number=\"0\" start_sector=\"10\"/>\n"
 	    "<program SECTOR_SIZE_IN_BYTES=\"512\" filename=\"a.bin\" label=\"slice\" num_partition_sectors=\"1\" "
-	    "physical_partition_number=\"0\" start_sector=\"100\" file_sector_offset=\"1\" partofsingleimage=\"true\"/>\n"
+	    "physical_partition_number=\"0\" start_sector=\"100\" file_sector_offset=\"1\" "
+	    "partofsingleimage=\"true\"/>\n"
 	    "</data>\n");
 	assert_int_equal(qc_flatbuild_new(ctx, &fb), 0);
 	assert_int_equal(qc_flatbuild_add_file(fb, tpath("rawprogram0.xml"), NULL), 0);
@@ -312,7 +316,8 @@ static void test_segments_sparse(void **state)
 	put("rawprogram1.xml",
 	    "<data><program SECTOR_SIZE_IN_BYTES=\"512\" filename=\"r.bin\" label=\"r\" num_partition_sectors=\"1\" "
 	    "physical_partition_number=\"1\" start_sector=\"5\" sparse=\"true\"/>"
-	    "<program SECTOR_SIZE_IN_BYTES=\"512\" filename=\"s.simg\" label=\"raw-sparse\" num_partition_sectors=\"1\" "
+	    "<program SECTOR_SIZE_IN_BYTES=\"512\" filename=\"s.simg\" label=\"raw-sparse\" "
+	    "num_partition_sectors=\"1\" "
 	    "physical_partition_number=\"1\" start_sector=\"9\"/></data>");
 	assert_int_equal(qc_flatbuild_new(ctx, &fb), 0);
 	assert_int_equal(qc_flatbuild_add_file(fb, tpath("rawprogram1.xml"), NULL), 0);
@@ -361,61 +366,60 @@ struct bad {
 	const char *words;
 };
 
-#define PROG(attrs) "<data><program " attrs "/></data>"
-#define OK_ATTRS "SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"2\" "
+#define PROG(attrs)  "<data><program " attrs "/></data>"
+#define OK_ATTRS     "SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"2\" "
 #define PATCH(attrs) "<patches><patch " attrs "/></patches>"
-#define PATCH_OK "SECTOR_SIZE_IN_BYTES=\"512\" start_sector=\"1\" byte_offset=\"16\" filename=\"DISK\" "
+#define PATCH_OK     "SECTOR_SIZE_IN_BYTES=\"512\" start_sector=\"1\" byte_offset=\"16\" filename=\"DISK\" "
 
 static const struct bad bad_inputs[] = {
-	{"", QC_E_FORMAT, "malformed XML"},
-	{"<data><program", QC_E_FORMAT, "malformed XML"},
-	{"<data>\n\n<program SECTOR_SIZE_IN_BYTES=\"512\"></data>", QC_E_FORMAT, "line 3"},
-	{"<data><program a='1' a='2'/></data>", QC_E_FORMAT, "malformed XML"},
-	{"<other/>", QC_E_FORMAT, "root element is <other>"},
-	{"\x01\x02\x03", QC_E_FORMAT, "malformed XML"},
-	/* entities: billion laughs, external files, parameter entities */
-	{"<?xml version=\"1.0\"?><!DOCTYPE data [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
-	 "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\"><!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">"
-	 "<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\"><!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">"
-	 "<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\"><!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">"
-	 "<!ENTITY i \"&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;\">]>"
-	 "<data><program label=\"&i;\" " OK_ATTRS "/></data>",
-	 QC_E_FORMAT, ""},
-	{"<?xml version=\"1.0\"?><!DOCTYPE data [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
-	 "<data><program label=\"&x;\" " OK_ATTRS "/></data>",
-	 QC_E_FORMAT, ""},
-	{"<?xml version=\"1.0\"?><!DOCTYPE data SYSTEM \"http://127.0.0.1:9/x.dtd\"><data/>", QC_E_FORMAT, "DOCTYPE"},
-	{"<!DOCTYPE data><data/>", QC_E_FORMAT, "DOCTYPE"},
-	/* attributes */
-	{PROG("num_partition_sectors=\"8\" start_sector=\"2\""), QC_E_FORMAT, "SECTOR_SIZE_IN_BYTES is missing"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"1000\" num_partition_sectors=\"8\" start_sector=\"2\""), QC_E_FORMAT,
-	 "power of two"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"0x200\" num_partition_sectors=\"8\""), QC_E_FORMAT, "start_sector is missing"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"512\" start_sector=\"2\""), QC_E_FORMAT, "num_partition_sectors is missing"},
-	{PROG(OK_ATTRS "physical_partition_number=\"999\""), QC_E_FORMAT, "physical_partition_number=\"999\""},
-	{PROG(OK_ATTRS "physical_partition_number=\"-1\""), QC_E_FORMAT, "not a number"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"99999999999999999999999\" start_sector=\"2\""),
-	 QC_E_FORMAT, "out of range"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"12abc\" start_sector=\"2\""), QC_E_FORMAT,
-	 "not a number"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"NUM_DISK_SECTORS-\""),
-	 QC_E_FORMAT, "start_sector"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"-5\""), QC_E_RANGE, "negative"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"1/0\""), QC_E_RANGE,
-	 "division by zero"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"9223372036854775807\""),
-	 QC_E_FORMAT, "out of range"},
-	{PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"CRC32(1,2)\""), QC_E_FORMAT,
-	 "CRC32"},
-	{PROG(OK_ATTRS "file_sector_offset=\"x\""), QC_E_FORMAT, "file_sector_offset"},
-	{PATCH(PATCH_OK "size_in_bytes=\"9\" value=\"1\""), QC_E_FORMAT, "size_in_bytes"},
-	{PATCH(PATCH_OK "size_in_bytes=\"0\" value=\"1\""), QC_E_FORMAT, "size_in_bytes"},
-	{PATCH(PATCH_OK "size_in_bytes=\"4\" value=\"CRC32(1,\""), QC_E_FORMAT, "value"},
-	{PATCH(PATCH_OK "size_in_bytes=\"4\""), QC_E_FORMAT, "value is missing"},
-	{PATCH("SECTOR_SIZE_IN_BYTES=\"512\" start_sector=\"1\" byte_offset=\"16\" size_in_bytes=\"4\" value=\"1\""),
-	 QC_E_FORMAT, "filename is missing"},
-	{"<data><erase SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\"/></data>", QC_E_FORMAT,
-	 "without start_sector"},
+    {"", QC_E_FORMAT, "malformed XML"},
+    {"<data><program", QC_E_FORMAT, "malformed XML"},
+    {"<data>\n\n<program SECTOR_SIZE_IN_BYTES=\"512\"></data>", QC_E_FORMAT, "line 3"},
+    {"<data><program a='1' a='2'/></data>", QC_E_FORMAT, "malformed XML"},
+    {"<other/>", QC_E_FORMAT, "root element is <other>"},
+    {"\x01\x02\x03", QC_E_FORMAT, "malformed XML"},
+    /* entities: billion laughs, external files, parameter entities */
+    {"<?xml version=\"1.0\"?><!DOCTYPE data [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+     "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\"><!ENTITY d \"&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;\">"
+     "<!ENTITY e \"&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;\"><!ENTITY f \"&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;\">"
+     "<!ENTITY g \"&f;&f;&f;&f;&f;&f;&f;&f;&f;&f;\"><!ENTITY h \"&g;&g;&g;&g;&g;&g;&g;&g;&g;&g;\">"
+     "<!ENTITY i \"&h;&h;&h;&h;&h;&h;&h;&h;&h;&h;\">]>"
+     "<data><program label=\"&i;\" " OK_ATTRS "/></data>",
+     QC_E_FORMAT, ""},
+    {"<?xml version=\"1.0\"?><!DOCTYPE data [<!ENTITY x SYSTEM \"file:///etc/passwd\">]>"
+     "<data><program label=\"&x;\" " OK_ATTRS "/></data>",
+     QC_E_FORMAT, ""},
+    {"<?xml version=\"1.0\"?><!DOCTYPE data SYSTEM \"http://127.0.0.1:9/x.dtd\"><data/>", QC_E_FORMAT, "DOCTYPE"},
+    {"<!DOCTYPE data><data/>", QC_E_FORMAT, "DOCTYPE"},
+    /* attributes */
+    {PROG("num_partition_sectors=\"8\" start_sector=\"2\""), QC_E_FORMAT, "SECTOR_SIZE_IN_BYTES is missing"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"1000\" num_partition_sectors=\"8\" start_sector=\"2\""), QC_E_FORMAT, "power of two"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"0x200\" num_partition_sectors=\"8\""), QC_E_FORMAT, "start_sector is missing"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"512\" start_sector=\"2\""), QC_E_FORMAT, "num_partition_sectors is missing"},
+    {PROG(OK_ATTRS "physical_partition_number=\"999\""), QC_E_FORMAT, "physical_partition_number=\"999\""},
+    {PROG(OK_ATTRS "physical_partition_number=\"-1\""), QC_E_FORMAT, "not a number"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"99999999999999999999999\" start_sector=\"2\""),
+     QC_E_FORMAT, "out of range"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"12abc\" start_sector=\"2\""), QC_E_FORMAT,
+     "not a number"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"NUM_DISK_SECTORS-\""), QC_E_FORMAT,
+     "start_sector"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"-5\""), QC_E_RANGE, "negative"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"1/0\""), QC_E_RANGE,
+     "division by zero"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"9223372036854775807\""), QC_E_FORMAT,
+     "out of range"},
+    {PROG("SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\" start_sector=\"CRC32(1,2)\""), QC_E_FORMAT,
+     "CRC32"},
+    {PROG(OK_ATTRS "file_sector_offset=\"x\""), QC_E_FORMAT, "file_sector_offset"},
+    {PATCH(PATCH_OK "size_in_bytes=\"9\" value=\"1\""), QC_E_FORMAT, "size_in_bytes"},
+    {PATCH(PATCH_OK "size_in_bytes=\"0\" value=\"1\""), QC_E_FORMAT, "size_in_bytes"},
+    {PATCH(PATCH_OK "size_in_bytes=\"4\" value=\"CRC32(1,\""), QC_E_FORMAT, "value"},
+    {PATCH(PATCH_OK "size_in_bytes=\"4\""), QC_E_FORMAT, "value is missing"},
+    {PATCH("SECTOR_SIZE_IN_BYTES=\"512\" start_sector=\"1\" byte_offset=\"16\" size_in_bytes=\"4\" value=\"1\""),
+     QC_E_FORMAT, "filename is missing"},
+    {"<data><erase SECTOR_SIZE_IN_BYTES=\"512\" num_partition_sectors=\"8\"/></data>", QC_E_FORMAT,
+     "without start_sector"},
 };
 
 static void test_hostile(void **state)
@@ -436,7 +440,8 @@ static void test_hostile(void **state)
 		int rc = qc_flatbuild_add_memory(fb, b->xml, strlen(b->xml), "hostile.xml", tmp, NULL);
 
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		if (rc != b->rc || !strstr(qc_last_error(ctx), b->words) || !strstr(qc_last_error(ctx), "hostile.xml")) {
+		if (rc != b->rc || !strstr(qc_last_error(ctx), b->words) ||
+		    !strstr(qc_last_error(ctx), "hostile.xml")) {
 			fprintf(stderr, "input %zu: rc %d (want %d), message '%s' (want '%s')\n", i, rc, b->rc,
 				qc_last_error(ctx), b->words);
 			fail();
@@ -505,11 +510,10 @@ static void test_entry_limit(void **state)
 static void test_bootable_rules(void **state)
 {
 	qc_flatbuild *fb;
-	static const char *const x =
-		"<data><program " OK_ATTRS "label=\"sbl1\" physical_partition_number=\"0\"/>"
-		"<program " OK_ATTRS "label=\"xbl_a\" physical_partition_number=\"2\"/>"
-		"<program " OK_ATTRS "label=\"xbl_b\" physical_partition_number=\"4\"/>"
-		"<erase SECTOR_SIZE_IN_BYTES=\"4096\" physical_partition_number=\"3\"/></data>";
+	static const char *const x = "<data><program " OK_ATTRS "label=\"sbl1\" physical_partition_number=\"0\"/>"
+				     "<program " OK_ATTRS "label=\"xbl_a\" physical_partition_number=\"2\"/>"
+				     "<program " OK_ATTRS "label=\"xbl_b\" physical_partition_number=\"4\"/>"
+				     "<erase SECTOR_SIZE_IN_BYTES=\"4096\" physical_partition_number=\"3\"/></data>";
 
 	(void)state;
 	assert_int_equal(qc_flatbuild_new(ctx, &fb), 0);
@@ -527,13 +531,230 @@ static void test_bootable_rules(void **state)
 	qc_flatbuild_free(fb);
 }
 
+/* ---- a host-side flash into LUN files: programs, then DISK patches ---- */
+
+struct lunfile {
+	int fd;
+};
+
+static int lf_read(void *user, uint64_t off, void *buf, size_t len)
+{
+	struct lunfile *l = user;
+
+	return pread(l->fd, buf, len, (off_t)off) == (ssize_t)len ? 0 : QC_E_IO;
+}
+
+static int lf_write(void *user, uint64_t off, const void *buf, size_t len)
+{
+	struct lunfile *l = user;
+
+	return pwrite(l->fd, buf, len, (off_t)off) == (ssize_t)len ? 0 : QC_E_IO;
+}
+
+static int gpt_rd(void *user, uint64_t lba, uint32_t n, uint8_t *buf)
+{
+	struct lunfile *l = user;
+	size_t len = (size_t)n * 4096;
+
+	/* the tests below use 4096-byte sectors only */
+	return pread(l->fd, buf, len, (off_t)(lba * 4096)) == (ssize_t)len ? 0 : QC_E_RANGE;
+}
+
+/* Flashes every XML of DIR (rawprogram then patch files, as given) onto
+ * NLUNS fresh sparse files of LUN_BYTES; returns the open LUN files. */
+static void flash_dir(const char *dir, const char *const *xml, size_t nxml, struct lunfile *luns, unsigned nluns,
+		      uint64_t lun_bytes)
+{
+	qc_flatbuild *fb;
+	char path[700];
+	uint8_t *buf = malloc(1 << 20);
+
+	assert_int_equal(qc_flatbuild_new(ctx, &fb), 0);
+	for (size_t i = 0; i < nxml; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, xml[i]);
+		assert_int_equal(qc_flatbuild_add_file(fb, path, NULL), 0);
+	}
+	assert_int_equal(qc_flatbuild_finish(fb), 0);
+	for (unsigned n = 0; n < nluns; n++) {
+		snprintf(path, sizeof(path), "%s/lun%u.img", tmp, n);
+		luns[n].fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		assert_true(luns[n].fd >= 0);
+		assert_int_equal(ftruncate(luns[n].fd, (off_t)lun_bytes), 0);
+		assert_int_equal(qc_flatbuild_resolve(fb, n, lun_bytes / 4096), 0);
+	}
+	const struct qc_flatbuild_info *in = qc_flatbuild_get(fb);
+
+	for (size_t i = 0; i < in->nprograms; i++) {
+		const struct qc_fb_program *p = &in->programs[i];
+		struct qc_fb_segment seg;
+		qc_fb_segments *it;
+		int rc;
+
+		if (!qc_fb_program_writes(p))
+			continue;
+		assert_true(p->lun < nluns);
+		assert_true(p->start_known);
+		assert_int_equal(qc_fb_segments_open(ctx, p, p->start_sector, &it), 0);
+		while ((rc = qc_fb_segments_next(it, &seg)) > 0) {
+			for (uint64_t off = 0; off < seg.bytes; off += 1 << 20) {
+				size_t n = seg.bytes - off < (1 << 20) ? (size_t)(seg.bytes - off) : (1 << 20);
+
+				assert_int_equal(qc_fb_segment_read(it, &seg, off, buf, n), 0);
+				assert_int_equal(lf_write(&luns[p->lun], seg.start_sector * 4096 + off, buf, n), 0);
+			}
+		}
+		assert_int_equal(rc, 0);
+		qc_fb_segments_close(it);
+	}
+	for (size_t i = 0; i < in->npatches; i++) {
+		const struct qc_fb_patch *p = &in->patches[i];
+		struct qc_fb_disk d = {4096, lun_bytes / 4096, lf_read, lf_write, &luns[p->lun]};
+
+		if (!p->disk)
+			continue;
+		assert_int_equal(
+		    qc_fb_patch_apply(ctx, &d, p->start_expr, p->byte_offset, p->size_in_bytes, p->value, p->what), 0);
+	}
+	qc_flatbuild_free(fb);
+	free(buf);
+}
+
+/* The demo build from qcbox-mkflat, flashed: every LUN's GPT is valid for
+ * the real size, the grow partition reaches the last usable LBA, and the
+ * images read back. */
+static void test_mkflat_flash(void **state)
+{
+	const char *b = getenv("QCBOX_BUILD");
+	char cmd[1200], dir[600];
+	struct lunfile luns[3];
+	const uint64_t lun_bytes = 64ull << 20;
+
+	(void)state;
+	if (!b) {
+		fprintf(stderr, "QCBOX_BUILD unset: skipped\n");
+		skip();
+	}
+	snprintf(dir, sizeof(dir), "%s/demo", tmp);
+	snprintf(cmd, sizeof(cmd), "'%s/qcbox-mkflat' -q '%s'", b, dir);
+	assert_int_equal(system(cmd), 0);
+	static const char *const xml[] = {"rawprogram0.xml", "rawprogram1.xml", "rawprogram2.xml",
+					  "patch0.xml",	     "patch1.xml",	"patch2.xml"};
+
+	flash_dir(dir, xml, 6, luns, 3, lun_bytes);
+	for (unsigned n = 0; n < 3; n++) {
+		struct qc_gpt g;
+
+		assert_int_equal(qc_gpt_read(ctx, 4096, lun_bytes / 4096, gpt_rd, &luns[n], &g), 0);
+		assert_true(g.primary_valid);
+		assert_true(g.backup_valid);
+		assert_int_equal(g.damage, 0);
+		assert_int_equal(g.primary.last_usable_lba, lun_bytes / 4096 - 6);
+		if (n == 0) {
+			assert_int_equal(g.count, 5);
+			const struct qc_gpt_partition *u = qc_gpt_find(&g, "userdata"), *sy = qc_gpt_find(&g, "system");
+
+			assert_non_null(u);
+			assert_int_equal(u->last_lba, lun_bytes / 4096 - 6);
+			/* system.simg expanded: 256 RAW blocks, then a fill of 0x5aa5c33c */
+			uint8_t blk[4096];
+
+			assert_int_equal(lf_read(&luns[0], (sy->first_lba + 256) * 4096, blk, 4096), 0);
+			assert_memory_equal(blk, "\x3c\xc3\xa5\x5a\x3c\xc3\xa5\x5a", 8);
+			assert_int_equal(lf_read(&luns[0], sy->first_lba * 4096, blk, 4096), 0);
+			assert_memory_equal(blk, "qcbox demo image system.simg", 28);
+		} else {
+			assert_int_equal(g.count, 1); /* last_parti has no type */
+		}
+		qc_gpt_free(&g);
+		close(luns[n].fd);
+	}
+}
+
+/* The vendor build, flashed onto 1 GiB LUNs: LUNs 1-6 carry valid GPTs
+ * with the partitions of their gpt_main files. */
+static void test_rubikpi_flash(void **state)
+{
+	char dir[512], path[700];
+	struct lunfile luns[7];
+	const uint64_t lun_bytes = 1ull << 30;
+	static const char *const xml[] = {"rawprogram0.xml", "rawprogram1.xml", "rawprogram2.xml", "rawprogram3.xml",
+					  "rawprogram4.xml", "rawprogram5.xml", "rawprogram6.xml", "patch1.xml",
+					  "patch2.xml",	     "patch3.xml",	"patch4.xml",	   "patch5.xml",
+					  "patch6.xml"};
+
+	(void)state;
+	fixture_dir("flatbuild-rubikpi3", dir, sizeof(dir));
+	flash_dir(dir, xml, 13, luns, 7, lun_bytes);
+	for (unsigned n = 1; n < 7; n++) {
+		struct qc_gpt g, want;
+		uint8_t *m;
+		size_t ml;
+
+		assert_int_equal(qc_gpt_read(ctx, 4096, lun_bytes / 4096, gpt_rd, &luns[n], &g), 0);
+		assert_true(g.primary_valid && g.backup_valid);
+		assert_int_equal(g.damage, 0);
+		snprintf(path, sizeof(path), "%s/gpt_main%u.bin", dir, n);
+		m = slurp(path, &ml);
+		assert_int_equal(qc_gpt_parse(ctx, m, ml, NULL, 0, 4096, 0, &want), 0);
+		assert_int_equal(g.count, want.count);
+		for (size_t i = 0; i < g.count; i++) {
+			assert_string_equal(g.parts[i].name, want.parts[i].name);
+			assert_int_equal(g.parts[i].first_lba, want.parts[i].first_lba);
+		}
+		qc_gpt_free(&g);
+		qc_gpt_free(&want);
+		free(m);
+	}
+	/* LUN 0 got nothing: its one image is absent and it has no patches */
+	uint8_t z[4096], zero[4096] = {0};
+
+	assert_int_equal(lf_read(&luns[0], 4096, z, 4096), 0);
+	assert_memory_equal(z, zero, 4096);
+	for (unsigned n = 0; n < 7; n++)
+		close(luns[n].fd);
+}
+
+static void test_patch_apply_refusals(void **state)
+{
+	uint8_t mem[8 * 512] = {0};
+	int fd = open(tpath("small.img"), O_RDWR | O_CREAT | O_TRUNC, 0644);
+	struct lunfile lf = {fd};
+	struct qc_fb_disk d = {512, 8, lf_read, lf_write, &lf};
+
+	(void)state;
+	assert_int_equal(write(fd, mem, sizeof(mem)), (ssize_t)sizeof(mem));
+	assert_int_equal(qc_fb_patch_apply(ctx, &d, "NUM_DISK_SECTORS-1.", 510, 2, "0xaa55", "p1"), 0);
+	assert_int_equal(lf_read(&lf, 7 * 512 + 510, mem, 2), 0);
+	assert_memory_equal(mem, "\x55\xaa", 2);
+	/* value cut to its size, little-endian */
+	assert_int_equal(qc_fb_patch_apply(ctx, &d, "0", 0, 3, "0x11223344", "p2"), 0);
+	assert_int_equal(lf_read(&lf, 0, mem, 4), 0);
+	assert_memory_equal(mem, "\x44\x33\x22\x00", 4);
+	assert_int_equal(qc_fb_patch_apply(ctx, &d, "CRC32(0,4)", 8, 4, "CRC32(0,4)", "p3"), QC_E_RANGE);
+	assert_int_equal(qc_fb_patch_apply(ctx, &d, "1", 8, 4, "CRC32(0,4)", "p3"), 0);
+	assert_int_equal(lf_read(&lf, 512 + 8, mem, 4), 0);
+	uint32_t c = qc_crc32("\x44\x33\x22\x00", 4);
+
+	assert_int_equal(mem[0] | mem[1] << 8 | mem[2] << 16 | (uint32_t)mem[3] << 24, c);
+	/* outside the disk: refused, nothing written */
+	assert_int_equal(qc_fb_patch_apply(ctx, &d, "NUM_DISK_SECTORS", 0, 4, "1", "p4"), QC_E_RANGE);
+	assert_int_equal(qc_fb_patch_apply(ctx, &d, "7", 510, 4, "1", "p5"), QC_E_RANGE);
+	assert_non_null(strstr(qc_last_error(ctx), "p5"));
+	assert_int_equal(qc_fb_patch_apply(ctx, &d, "0", 0, 4, "CRC32(7,1024)", "p6"), QC_E_RANGE);
+	assert_int_equal(qc_fb_patch_apply(ctx, &d, "0", 0, 9, "1", "p7"), QC_E_INVAL);
+	assert_int_equal(qc_fb_patch_apply(ctx, &d, "0", 0, 4, "1/0", "p8"), QC_E_RANGE);
+	assert_int_equal(qc_fb_patch_apply(ctx, &d, "0", UINT64_MAX, 4, "1", "p9"), QC_E_RANGE);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rubikpi),	       cmocka_unit_test(test_segments_raw),
-		cmocka_unit_test(test_segments_sparse), cmocka_unit_test(test_file_kinds),
-		cmocka_unit_test(test_hostile),	       cmocka_unit_test(test_entry_limit),
-		cmocka_unit_test(test_bootable_rules),
+	    cmocka_unit_test(test_rubikpi),	    cmocka_unit_test(test_segments_raw),
+	    cmocka_unit_test(test_segments_sparse), cmocka_unit_test(test_file_kinds),
+	    cmocka_unit_test(test_hostile),	    cmocka_unit_test(test_entry_limit),
+	    cmocka_unit_test(test_bootable_rules),  cmocka_unit_test(test_mkflat_flash),
+	    cmocka_unit_test(test_rubikpi_flash),   cmocka_unit_test(test_patch_apply_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

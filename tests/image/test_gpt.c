@@ -58,9 +58,9 @@ static void test_crc32(void **state)
 	for (size_t n = 0; n < 4900; n += 97)
 		assert_int_equal(qc_crc32_zeros(qc_crc32(buf, 100), n), qc_crc32(z, 100 + n));
 	for (size_t split = 0; split <= 1000; split += 111)
-		assert_int_equal(qc_crc32_combine(qc_crc32(buf, split), qc_crc32(buf + split, 1000 - split),
-						  1000 - split),
-				 qc_crc32(buf, 1000));
+		assert_int_equal(
+		    qc_crc32_combine(qc_crc32(buf, split), qc_crc32(buf + split, 1000 - split), 1000 - split),
+		    qc_crc32(buf, 1000));
 	/* 1 GiB of zeros, known value (Python zlib.crc32(bytes(1 << 30))) */
 	assert_int_equal(qc_crc32_zeros(0, 1ull << 30), 0x5b64c2b0u);
 }
@@ -253,10 +253,9 @@ static int failing_read(void *user, uint64_t lba, uint32_t n, uint8_t *buf)
 }
 
 static const struct qc_gpt_new_partition demo_parts[] = {
-	{"boot_a", "20117f86-e985-4357-b9ee-374bc1d8487d", NULL, 64, 127, 0},
-	{"modem_a", "ebd0a0a2-b9e5-4433-87c0-68b6b72699c7", "11111111-2222-3333-4444-555555555555", 128, 255,
-	 1ull << 60},
-	{"\xc3\xa9t\xc3\xa9 \xf0\x9f\x93\xb1", "0fc63daf-8483-4772-8e79-3d69d8477de4", NULL, 256, 300, 0},
+    {"boot_a", "20117f86-e985-4357-b9ee-374bc1d8487d", NULL, 64, 127, 0},
+    {"modem_a", "ebd0a0a2-b9e5-4433-87c0-68b6b72699c7", "11111111-2222-3333-4444-555555555555", 128, 255, 1ull << 60},
+    {"\xc3\xa9t\xc3\xa9 \xf0\x9f\x93\xb1", "0fc63daf-8483-4772-8e79-3d69d8477de4", NULL, 256, 300, 0},
 };
 
 /* Builds a table into a fresh disk image of N sectors. */
@@ -469,8 +468,8 @@ static void test_build_matches_ptool(void **state)
 		 * writes entries with an all-zero type, which the parser skips */
 		uint32_t n = g.primary.num_entries, used = 0;
 		struct qc_gpt_new_partition *np = calloc(n, sizeof(*np));
-		char (*names)[40] = calloc(n, 40), (*types)[QC_GPT_GUID_STR] = calloc(n, QC_GPT_GUID_STR),
-		     (*uniq)[QC_GPT_GUID_STR] = calloc(n, QC_GPT_GUID_STR);
+		char(*names)[40] = calloc(n, 40), (*types)[QC_GPT_GUID_STR] = calloc(n, QC_GPT_GUID_STR),
+		(*uniq)[QC_GPT_GUID_STR] = calloc(n, QC_GPT_GUID_STR);
 
 		for (uint32_t i = 0; i < n; i++) {
 			const uint8_t *e = m + 2 * 4096 + 128 * i;
@@ -516,8 +515,8 @@ static void test_build_refusals(void **state)
 {
 	struct qc_gpt_layout lay = {512, 1000, "4f1e3f5a-0b5b-4c1e-9c7e-2b0f6c1d9a10", 0};
 	struct qc_gpt_new_partition np[2] = {
-		{"a", "0fc63daf-8483-4772-8e79-3d69d8477de4", NULL, 100, 199, 0},
-		{"b", "0fc63daf-8483-4772-8e79-3d69d8477de4", NULL, 150, 249, 0},
+	    {"a", "0fc63daf-8483-4772-8e79-3d69d8477de4", NULL, 100, 199, 0},
+	    {"b", "0fc63daf-8483-4772-8e79-3d69d8477de4", NULL, 150, 249, 0},
 	};
 	uint8_t *p, *b;
 	size_t pl, bl;
@@ -557,15 +556,11 @@ static void test_build_refusals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_crc32),
-		cmocka_unit_test(test_guid),
-		cmocka_unit_test(test_flatbuild_gpts),
-		cmocka_unit_test(test_emmc_and_ufs_areas),
-		cmocka_unit_test(test_build_roundtrip),
-		cmocka_unit_test(test_damage),
-		cmocka_unit_test(test_copies_differ),
-		cmocka_unit_test(test_build_matches_ptool),
-		cmocka_unit_test(test_build_refusals),
+	    cmocka_unit_test(test_crc32),	    cmocka_unit_test(test_guid),
+	    cmocka_unit_test(test_flatbuild_gpts),  cmocka_unit_test(test_emmc_and_ufs_areas),
+	    cmocka_unit_test(test_build_roundtrip), cmocka_unit_test(test_damage),
+	    cmocka_unit_test(test_copies_differ),   cmocka_unit_test(test_build_matches_ptool),
+	    cmocka_unit_test(test_build_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

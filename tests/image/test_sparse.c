@@ -452,9 +452,10 @@ static void test_trailing_and_reads(void **state)
 	assert_int_equal(qc_sparse_next(s, &r), 1);
 	assert_int_equal(r.chunk, 0);
 	qc_sparse_close(s);
-	expand_and_compare(tpath("t.simg"), (const uint8_t *)"\x01\x02\x03\x04\x01\x02\x03\x04"
-							    "\x01\x02\x03\x04\x01\x02\x03\x04"
-							    "ABCDEFGH",
+	expand_and_compare(tpath("t.simg"),
+			   (const uint8_t *)"\x01\x02\x03\x04\x01\x02\x03\x04"
+					    "\x01\x02\x03\x04\x01\x02\x03\x04"
+					    "ABCDEFGH",
 			   24);
 	/* expansion into a pipe-like output writes the zeros itself */
 	assert_int_equal(qc_sparse_unsparse(ctx, tpath("t.simg"), "/dev/null"), 0);
@@ -464,9 +465,9 @@ static void test_trailing_and_reads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_img2simg),     cmocka_unit_test(test_writer_crc),
-		cmocka_unit_test(test_big_runs),     cmocka_unit_test(test_malformed),
-		cmocka_unit_test(test_trailing_and_reads),
+	    cmocka_unit_test(test_img2simg),	       cmocka_unit_test(test_writer_crc),
+	    cmocka_unit_test(test_big_runs),	       cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_trailing_and_reads),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

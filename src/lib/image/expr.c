@@ -16,7 +16,7 @@ struct ev {
 	const char *s;
 	size_t pos;
 	const struct qc_expr_env *env;
-	bool dry;         /* syntax only: no arithmetic, no callbacks */
+	bool dry; /* syntax only: no arithmetic, no callbacks */
 	unsigned needs;
 	int depth;
 	const char *what;

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,7 +152,10 @@ int qc_fb_file_kind(qc_ctx *ctx, const char *path, enum qc_fb_file_kind *kind)
 	close(fd);
 	if (n < 0)
 		return qc_fail(ctx, QC_E_IO, "cannot read %s: %s", path, strerror(errno));
-	if (n >= 4 && !memcmp(b, "\x7f" "ELF", 4)) {
+	if (n >= 4 && !memcmp(b,
+			      "\x7f"
+			      "ELF",
+			      4)) {
 		*kind = QC_FB_PROGRAMMER;
 		return 0;
 	}
@@ -183,17 +187,23 @@ struct loader {
 	qc_flatbuild *fb;
 	qc_ctx *ctx;
 	xmlDocPtr doc;
-	const char *name;     /* the XML's name as stored in fb->xml */
+	const char *name; /* the XML's name as stored in fb->xml */
 	const char *basedir;
-	xmlNodePtr node;      /* element being read, for line numbers */
+	xmlNodePtr node; /* element being read, for line numbers */
 	const char *tag;
 };
 
-static int fail_at(struct loader *l, int err, const char *fmt, const char *a, const char *b)
+static int fail_at(struct loader *l, int err, const char *fmt, ...) QC_PRINTF(3, 4);
+
+/* "FILE line N: <tag>: what is wrong" */
+static int fail_at(struct loader *l, int err, const char *fmt, ...)
 {
 	char msg[600];
+	va_list ap;
 
-	snprintf(msg, sizeof(msg), fmt, a, b);
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	return qc_fail(l->ctx, err, "%s line %ld: <%s>: %s", l->name, l->node ? xmlGetLineNo(l->node) : 0L, l->tag,
 		       msg);
 }
@@ -214,7 +224,8 @@ static int get_attr(struct loader *l, const char *name, char **out)
 			return qc_fail(l->ctx, QC_E_NOMEM, "out of memory");
 		if (strlen((const char *)v) > QC_FB_MAX_ATTR_LEN) {
 			xmlFree(v);
-			return fail_at(l, QC_E_TOOBIG, "attribute %s is longer than the limit%s", name, "");
+			return fail_at(l, QC_E_TOOBIG, "attribute %s is longer than %u characters", name,
+				       QC_FB_MAX_ATTR_LEN);
 		}
 		*out = strdup((const char *)v);
 		xmlFree(v);
@@ -232,7 +243,7 @@ static int need_attr(struct loader *l, const char *name, char **out)
 	if (rc < 0)
 		return rc;
 	if (!*out)
-		return fail_at(l, QC_E_FORMAT, "attribute %s is missing%s", name, "");
+		return fail_at(l, QC_E_FORMAT, "attribute %s is missing", name);
 	return 0;
 }
 
@@ -247,7 +258,7 @@ static int parse_num(struct loader *l, const char *name, const char *s, uint64_t
 		p++;
 	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
 		for (p += 2; *p; p++) {
-			int d = *p >= '0' && *p <= '9'   ? *p - '0'
+			int d = *p >= '0' && *p <= '9'	 ? *p - '0'
 				: *p >= 'a' && *p <= 'f' ? *p - 'a' + 10
 				: *p >= 'A' && *p <= 'F' ? *p - 'A' + 10
 							 : -1;
@@ -321,11 +332,8 @@ static int sector_size_attr(struct loader *l, unsigned *out)
 		return rc;
 	/* 512 (eMMC), 4096 (UFS), NAND pages from 2048; always a power of two */
 	if (v < 512 || v > 65536 || (v & (v - 1))) {
-		char s[24];
-
-		snprintf(s, sizeof(s), "%llu", (unsigned long long)v);
-		return fail_at(l, QC_E_FORMAT, "SECTOR_SIZE_IN_BYTES=\"%s\" is not a power of two from 512 to 65536%s",
-			       s, "");
+		return fail_at(l, QC_E_FORMAT, "SECTOR_SIZE_IN_BYTES=\"%llu\" is not a power of two from 512 to 65536",
+			       (unsigned long long)v);
 	}
 	*out = (unsigned)v;
 	return 0;
@@ -405,8 +413,7 @@ static int load_program(struct loader *l)
 	p.start_expr = s;
 	s = NULL;
 	if (p.start_needs & QC_EXPR_NEEDS_CRC) {
-		rc = fail_at(l, QC_E_FORMAT, "start_sector=\"%s\" uses CRC32()%s", p.start_expr,
-			     "");
+		rc = fail_at(l, QC_E_FORMAT, "start_sector=\"%s\" uses CRC32()", p.start_expr);
 		goto fail;
 	}
 	if (!p.start_needs) {
@@ -424,7 +431,7 @@ static int load_program(struct loader *l)
 	    (rc = num_attr(l, "file_sector_offset", false, 0, 1ull << 48, &p.file_sector_offset)) < 0)
 		goto fail;
 	if (p.start_known && p.start_sector > (1ull << 48)) {
-		rc = fail_at(l, QC_E_FORMAT, "start_sector=\"%s\" is out of range%s", p.start_expr, "");
+		rc = fail_at(l, QC_E_FORMAT, "start_sector=\"%s\" is out of range", p.start_expr);
 		goto fail;
 	}
 	if ((rc = get_attr(l, "filename", &s)) < 0)
@@ -481,7 +488,7 @@ static int load_patch(struct loader *l)
 	    (rc = num_attr(l, "size_in_bytes", true, 0, 8, &v)) < 0)
 		goto fail;
 	if (v < 1) {
-		rc = fail_at(l, QC_E_FORMAT, "size_in_bytes must be 1 to 8%s%s", "", "");
+		rc = fail_at(l, QC_E_FORMAT, "size_in_bytes must be 1 to 8");
 		goto fail;
 	}
 	p.size_in_bytes = (unsigned)v;
@@ -531,7 +538,7 @@ static int load_erase(struct loader *l)
 	if ((rc = num_attr(l, "num_partition_sectors", false, 0, 1ull << 48, &e.sectors)) < 0)
 		goto fail;
 	if (!e.start_expr && e.sectors) {
-		rc = fail_at(l, QC_E_FORMAT, "num_partition_sectors without start_sector%s%s", "", "");
+		rc = fail_at(l, QC_E_FORMAT, "num_partition_sectors without start_sector");
 		goto fail;
 	}
 	if ((rc = get_attr(l, "label", &s)) < 0)
@@ -590,8 +597,8 @@ static int walk(struct loader *l, xmlNodePtr root, enum qc_fb_file_kind *kind)
 		else if (!strcasecmp(l->tag, "erase"))
 			rc = load_erase(l);
 		else
-			qc_log(l->ctx, QC_LOG_WARN, "%s line %ld: <%.40s> is not a flat-build element; ignored", l->name,
-			       xmlGetLineNo(n), l->tag);
+			qc_log(l->ctx, QC_LOG_WARN, "%s line %ld: <%.40s> is not a flat-build element; ignored",
+			       l->name, xmlGetLineNo(n), l->tag);
 	}
 	return rc;
 }

@@ -13,9 +13,9 @@ struct qc_flatbuild {
 	size_t npatches, cap_patches;
 	struct qc_fb_erase *erases;
 	size_t nerases, cap_erases;
-	char **xml;             /* names of the XML files, owned */
+	char **xml; /* names of the XML files, owned */
 	size_t nxml;
-	char **missing;         /* owned copies */
+	char **missing; /* owned copies */
 	size_t nmissing;
 	struct qc_flatbuild_info info;
 };

@@ -54,8 +54,8 @@ int main(void)
 	bit[0] = 0xedb88320u;
 	for (int i = 1; i < 32; i++)
 		bit[i] = 1u << (i - 1);
-	square(tmp, bit); /* 2 bits */
-	square(bit, tmp); /* 4 bits */
+	square(tmp, bit);  /* 2 bits */
+	square(bit, tmp);  /* 4 bits */
 	square(z[0], bit); /* 8 bits: one byte */
 	for (int k = 1; k < 64; k++)
 		square(z[k], z[k - 1]);

@@ -209,8 +209,8 @@ static uint64_t sectors_for(uint64_t n, unsigned ss)
  * plausible, its entry array.  PRIMARY selects which placement rules apply.
  * Returns 0 (damage recorded in C) or a read/allocation error.
  */
-static int read_copy(qc_ctx *ctx, unsigned ss, uint64_t disk, uint64_t lba, bool primary, qc_gpt_read_fn rd,
-		     void *user, uint8_t *sector, struct copy *c)
+static int read_copy(qc_ctx *ctx, unsigned ss, uint64_t disk, uint64_t lba, bool primary, qc_gpt_read_fn rd, void *user,
+		     uint8_t *sector, struct copy *c)
 {
 	struct qc_gpt_header *h = &c->h;
 	int rc = rd(user, lba, 1, sector);
@@ -513,10 +513,17 @@ const struct qc_gpt_partition *qc_gpt_find(const struct qc_gpt *gpt, const char 
 const char *qc_gpt_damage_str(unsigned damage, char *buf, size_t len)
 {
 	static const char *const names[] = {
-		"primary header missing",   "primary header CRC wrong", "primary entries CRC wrong",
-		"primary header misplaced", "backup header missing",    "backup header CRC wrong",
-		"backup entries CRC wrong", "backup header misplaced",  "primary and backup differ",
-		"no protective MBR",        "a partition outside the usable LBAs",
+	    "primary header missing",
+	    "primary header CRC wrong",
+	    "primary entries CRC wrong",
+	    "primary header misplaced",
+	    "backup header missing",
+	    "backup header CRC wrong",
+	    "backup entries CRC wrong",
+	    "backup header misplaced",
+	    "primary and backup differ",
+	    "no protective MBR",
+	    "a partition outside the usable LBAs",
 	};
 	size_t pos = 0;
 
@@ -587,8 +594,8 @@ static void derive_guid(const uint8_t disk[16], const char *name, uint8_t out[16
 	out[8] = (uint8_t)((out[8] & 0x3f) | 0x80); /* RFC 4122 variant */
 }
 
-static void write_header(uint8_t *h, uint64_t my, uint64_t alt, uint64_t first, uint64_t last,
-			 const uint8_t guid[16], uint64_t elba, uint32_t n, uint32_t ecrc)
+static void write_header(uint8_t *h, uint64_t my, uint64_t alt, uint64_t first, uint64_t last, const uint8_t guid[16],
+			 uint64_t elba, uint32_t n, uint32_t ecrc)
 {
 	memcpy(h + H_SIG, gpt_sig, 8);
 	put_le32(h + H_REV, 0x00010000);
@@ -605,8 +612,8 @@ static void write_header(uint8_t *h, uint64_t my, uint64_t alt, uint64_t first, 
 	put_le32(h + H_CRC, qc_crc32(h, QC_GPT_HEADER_SIZE));
 }
 
-int qc_gpt_build(qc_ctx *ctx, const struct qc_gpt_layout *lay, const struct qc_gpt_new_partition *parts,
-		 size_t count, uint8_t **primary, size_t *plen, uint8_t **backup, size_t *blen)
+int qc_gpt_build(qc_ctx *ctx, const struct qc_gpt_layout *lay, const struct qc_gpt_new_partition *parts, size_t count,
+		 uint8_t **primary, size_t *plen, uint8_t **backup, size_t *blen)
 {
 	uint8_t disk_guid[16];
 	unsigned ss;
@@ -666,8 +673,9 @@ int qc_gpt_build(qc_ctx *ctx, const struct qc_gpt_layout *lay, const struct qc_g
 		}
 		if (empty ? np->first_lba < first || np->first_lba > last + 1
 			  : np->first_lba > np->last_lba || np->first_lba < first || np->last_lba > last) {
-			rc = qc_fail(ctx, QC_E_RANGE, "partition '%s' (LBA %llu..%llu) is outside the usable LBAs %llu..%llu",
-				     nm, (unsigned long long)np->first_lba, (unsigned long long)np->last_lba,
+			rc = qc_fail(ctx, QC_E_RANGE,
+				     "partition '%s' (LBA %llu..%llu) is outside the usable LBAs %llu..%llu", nm,
+				     (unsigned long long)np->first_lba, (unsigned long long)np->last_lba,
 				     (unsigned long long)first, (unsigned long long)last);
 			goto fail;
 		}
@@ -676,8 +684,8 @@ int qc_gpt_build(qc_ctx *ctx, const struct qc_gpt_layout *lay, const struct qc_g
 
 			if (o->last_lba + 1 != o->first_lba && np->first_lba <= o->last_lba &&
 			    o->first_lba <= np->last_lba) {
-				rc = qc_fail(ctx, QC_E_RANGE, "partitions '%s' and '%s' overlap", o->name ? o->name : "",
-					     nm);
+				rc = qc_fail(ctx, QC_E_RANGE, "partitions '%s' and '%s' overlap",
+					     o->name ? o->name : "", nm);
 				goto fail;
 			}
 		}

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "qcbox/gpt.h"
+
 #include "flatbuild_impl.h"
 
 static int add_missing(qc_flatbuild *fb, const char *name)
@@ -56,8 +58,8 @@ static int measure_sparse(qc_flatbuild *fb, struct qc_fb_program *p)
 				continue;
 			if (r.out_offset % p->sector_size || r.bytes % p->sector_size) {
 				rc = qc_fail(fb->ctx, QC_E_FORMAT,
-					     "%s: chunk %u (bytes %llu..%llu) does not fall on %u-byte sectors", p->path,
-					     r.chunk, (unsigned long long)r.out_offset,
+					     "%s: chunk %u (bytes %llu..%llu) does not fall on %u-byte sectors",
+					     p->path, r.chunk, (unsigned long long)r.out_offset,
 					     (unsigned long long)(r.out_offset + r.bytes), p->sector_size);
 				break;
 			}
@@ -170,10 +172,10 @@ int qc_flatbuild_finish(qc_flatbuild *fb)
 			fb->info.sector_size = 0;
 		if (p->too_big && !big++) {
 			program_name(p, name, sizeof(name));
-			first_err = qc_fail(fb->ctx, QC_E_TOOBIG,
-					    "%s: %s is %llu sectors, bigger than its partition of %llu sectors", name,
-					    p->path, (unsigned long long)p->data_sectors,
-					    (unsigned long long)p->partition_sectors);
+			first_err =
+			    qc_fail(fb->ctx, QC_E_TOOBIG,
+				    "%s: %s is %llu sectors, bigger than its partition of %llu sectors", name, p->path,
+				    (unsigned long long)p->data_sectors, (unsigned long long)p->partition_sectors);
 		}
 	}
 	pick_bootable(fb);
@@ -217,6 +219,75 @@ int qc_flatbuild_resolve(qc_flatbuild *fb, unsigned lun, uint64_t disk_sectors)
 	return 0;
 }
 
+/* ---- patches ------------------------------------------------------------ */
+
+struct patch_env {
+	qc_ctx *ctx;
+	const struct qc_fb_disk *disk;
+	const char *what;
+};
+
+static int disk_crc(void *user, uint64_t start, uint64_t len, uint32_t *out)
+{
+	const struct patch_env *pe = user;
+	const struct qc_fb_disk *d = pe->disk;
+	uint64_t bytes = d->sectors * d->sector_size, off;
+	uint8_t buf[65536];
+	uint32_t crc = 0;
+
+	if (start >= d->sectors || len > bytes - start * d->sector_size)
+		return qc_fail(pe->ctx, QC_E_RANGE, "%s: CRC32(%llu, %llu) reaches past the disk's %llu sectors",
+			       pe->what, (unsigned long long)start, (unsigned long long)len,
+			       (unsigned long long)d->sectors);
+	off = start * d->sector_size;
+	while (len) {
+		size_t n = len < sizeof(buf) ? (size_t)len : sizeof(buf);
+		int rc = d->read(d->user, off, buf, n);
+
+		if (rc < 0)
+			return rc;
+		crc = qc_crc32_update(crc, buf, n);
+		off += n;
+		len -= n;
+	}
+	*out = crc;
+	return 0;
+}
+
+int qc_fb_patch_apply(qc_ctx *ctx, const struct qc_fb_disk *disk, const char *start_expr, uint64_t byte_offset,
+		      unsigned size, const char *value, const char *what)
+{
+	struct patch_env pe = {ctx, disk, what ? what : "patch"};
+	struct qc_expr_env env = {.crc32 = disk_crc, .user = &pe, .what = pe.what};
+	uint64_t start, v, at, bytes;
+	uint8_t le[8];
+	int rc;
+
+	if (!disk || !disk->read || !disk->write || !disk->sector_size || !start_expr || !value)
+		return qc_fail(ctx, QC_E_INVAL, "%s: no disk, start sector or value", pe.what);
+	if (size < 1 || size > 8)
+		return qc_fail(ctx, QC_E_INVAL, "%s: size_in_bytes %u is not 1 to 8", pe.what, size);
+	env.num_disk_sectors = disk->sectors;
+	rc = qc_expr_eval(ctx, start_expr, &env, &start);
+	if (rc < 0)
+		return rc;
+	rc = qc_expr_eval(ctx, value, &env, &v);
+	if (rc < 0)
+		return rc;
+	bytes = disk->sectors * disk->sector_size;
+	if (disk->sectors > UINT64_MAX / disk->sector_size || start >= disk->sectors ||
+	    byte_offset > bytes - start * disk->sector_size || size > bytes - start * disk->sector_size - byte_offset)
+		return qc_fail(ctx, QC_E_RANGE,
+			       "%s: %u bytes at sector %llu + %llu are outside the disk's %llu sectors", pe.what, size,
+			       (unsigned long long)start, (unsigned long long)byte_offset,
+			       (unsigned long long)disk->sectors);
+	at = start * disk->sector_size + byte_offset;
+	/* values are stored little-endian, cut to the field's size */
+	for (unsigned i = 0; i < size; i++)
+		le[i] = (uint8_t)(v >> (8 * i));
+	return disk->write(disk->user, at, le, size);
+}
+
 /* ---- segments ----------------------------------------------------------- */
 
 struct qc_fb_segments {
@@ -225,7 +296,7 @@ struct qc_fb_segments {
 	unsigned ss;
 	uint64_t start;
 	qc_sparse *sp;
-	int fd;              /* raw images */
+	int fd; /* raw images */
 	bool raw_done;
 	uint64_t raw_sectors, raw_bytes, raw_offset;
 };
@@ -319,12 +390,13 @@ int qc_fb_segment_read(qc_fb_segments *it, const struct qc_fb_segment *seg, uint
 		return 0;
 	}
 	if (it->sp) {
-		struct qc_sparse_range r = {.type = QC_SPARSE_RAW, .bytes = seg->bytes, .data_offset = seg->file_offset};
+		struct qc_sparse_range r = {
+		    .type = QC_SPARSE_RAW, .bytes = seg->bytes, .data_offset = seg->file_offset};
 
 		return qc_sparse_read(it->sp, &r, offset, buf, len);
 	}
 	/* raw: file data up to data_bytes, zeros after (the last sector's padding) */
-	size_t from_file = offset >= seg->data_bytes ? 0
+	size_t from_file = offset >= seg->data_bytes	    ? 0
 			   : seg->data_bytes - offset < len ? (size_t)(seg->data_bytes - offset)
 							    : len;
 	size_t got = 0;

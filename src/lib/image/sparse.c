@@ -17,9 +17,9 @@
 
 /* Sanity bounds for header fields: AOSP writes 28/12 and 4 KiB blocks; a
  * little room above that, but nothing that makes arithmetic absurd. */
-#define MAX_HDR_SZ 4096u
+#define MAX_HDR_SZ     4096u
 #define MAX_BLOCK_SIZE (64u << 20)
-#define IO_BUF (256u << 10)
+#define IO_BUF	       (256u << 10)
 
 struct qc_sparse {
 	qc_ctx *ctx;
@@ -29,12 +29,12 @@ struct qc_sparse {
 	struct qc_sparse_header h;
 	struct qc_sparse_stats st;
 	/* iteration */
-	uint64_t pos;        /* file offset of the next chunk header */
-	uint32_t chunk;      /* index of the next chunk */
-	uint64_t out_block;  /* output block of the next chunk */
-	bool track_crc;      /* keep a running CRC for CRC32 chunks */
-	uint32_t crc;        /* CRC-32 of the output so far */
-	uint8_t *buf;        /* IO_BUF bytes, allocated when data must be read */
+	uint64_t pos;	    /* file offset of the next chunk header */
+	uint32_t chunk;	    /* index of the next chunk */
+	uint64_t out_block; /* output block of the next chunk */
+	bool track_crc;	    /* keep a running CRC for CRC32 chunks */
+	uint32_t crc;	    /* CRC-32 of the output so far */
+	uint8_t *buf;	    /* IO_BUF bytes, allocated when data must be read */
 };
 
 bool qc_sparse_probe(const void *buf, size_t len)
@@ -83,14 +83,10 @@ int qc_sparse_is_sparse(qc_ctx *ctx, const char *path)
 static const char *type_name(uint16_t t)
 {
 	switch (t) {
-	case QC_SPARSE_RAW:
-		return "RAW";
-	case QC_SPARSE_FILL:
-		return "FILL";
-	case QC_SPARSE_DONT_CARE:
-		return "DONT_CARE";
-	case QC_SPARSE_CRC32:
-		return "CRC32";
+	case QC_SPARSE_RAW: return "RAW";
+	case QC_SPARSE_FILL: return "FILL";
+	case QC_SPARSE_DONT_CARE: return "DONT_CARE";
+	case QC_SPARSE_CRC32: return "CRC32";
 	}
 	return "unknown";
 }
@@ -121,24 +117,19 @@ static int parse_chunk(qc_sparse *s, uint64_t pos, uint32_t idx, uint64_t block,
 			       s->name, idx, total, s->h.chunk_hdr_sz);
 	data = total - s->h.chunk_hdr_sz;
 	switch (type) {
-	case QC_SPARSE_RAW:
-		want = (uint64_t)blocks * s->h.block_size;
-		break;
+	case QC_SPARSE_RAW: want = (uint64_t)blocks * s->h.block_size; break;
 	case QC_SPARSE_FILL:
-	case QC_SPARSE_CRC32:
-		want = 4;
-		break;
-	case QC_SPARSE_DONT_CARE:
-		want = 0;
-		break;
+	case QC_SPARSE_CRC32: want = 4; break;
+	case QC_SPARSE_DONT_CARE: want = 0; break;
 	default:
 		return qc_fail(s->ctx, QC_E_FORMAT, "%s: chunk %u at byte %llu has unknown type 0x%04x", s->name, idx,
 			       (unsigned long long)pos, type);
 	}
 	if (data != want)
-		return qc_fail(s->ctx, QC_E_FORMAT,
-			       "%s: chunk %u (%s, %u blocks): total_sz %u disagrees with its content (%llu data bytes expected)",
-			       s->name, idx, type_name(type), blocks, total, (unsigned long long)want);
+		return qc_fail(
+		    s->ctx, QC_E_FORMAT,
+		    "%s: chunk %u (%s, %u blocks): total_sz %u disagrees with its content (%llu data bytes expected)",
+		    s->name, idx, type_name(type), blocks, total, (unsigned long long)want);
 	if (type == QC_SPARSE_CRC32 && blocks)
 		return qc_fail(s->ctx, QC_E_FORMAT, "%s: chunk %u (CRC32) claims %u output blocks", s->name, idx,
 			       blocks);
@@ -147,10 +138,11 @@ static int parse_chunk(qc_sparse *s, uint64_t pos, uint32_t idx, uint64_t block,
 			       "%s: chunk %u (%s) runs to block %llu, past total_blks %u in the header", s->name, idx,
 			       type_name(type), (unsigned long long)(block + blocks), s->h.total_blocks);
 	if (total > s->st.file_bytes - pos)
-		return qc_fail(s->ctx, QC_E_FORMAT,
-			       "%s: chunk %u (%s) needs %u bytes at byte %llu but the file ends at %llu (truncated image?)",
-			       s->name, idx, type_name(type), total, (unsigned long long)pos,
-			       (unsigned long long)s->st.file_bytes);
+		return qc_fail(
+		    s->ctx, QC_E_FORMAT,
+		    "%s: chunk %u (%s) needs %u bytes at byte %llu but the file ends at %llu (truncated image?)",
+		    s->name, idx, type_name(type), total, (unsigned long long)pos,
+		    (unsigned long long)s->st.file_bytes);
 	memset(r, 0, sizeof(*r));
 	r->type = (enum qc_sparse_type)type;
 	r->chunk = idx;
@@ -236,9 +228,7 @@ static int validate(qc_sparse *s)
 			s->st.dont_care_chunks++;
 			s->st.dont_care_bytes += r.bytes;
 			break;
-		case QC_SPARSE_CRC32:
-			s->st.crc_chunks++;
-			break;
+		case QC_SPARSE_CRC32: s->st.crc_chunks++; break;
 		}
 		block += r.blocks;
 		pos = next;
@@ -356,15 +346,12 @@ static int crc_range(qc_sparse *s, const struct qc_sparse_range *r, uint32_t *cr
 				return qc_fail(s->ctx, QC_E_CANCELLED, "%s: stopped", s->name);
 		}
 		break;
-	case QC_SPARSE_FILL:
-		*crc = qc_crc32_repeat4(*crc, r->fill_bytes, r->bytes / 4);
-		break;
+	case QC_SPARSE_FILL: *crc = qc_crc32_repeat4(*crc, r->fill_bytes, r->bytes / 4); break;
 	case QC_SPARSE_DONT_CARE:
 		/* AOSP's reader counts skipped blocks as zeros */
 		*crc = qc_crc32_zeros(*crc, r->bytes);
 		break;
-	case QC_SPARSE_CRC32:
-		break;
+	case QC_SPARSE_CRC32: break;
 	}
 	return 0;
 }
@@ -394,9 +381,10 @@ int qc_sparse_next(qc_sparse *s, struct qc_sparse_range *r)
 	if (s->track_crc) {
 		if (r->type == QC_SPARSE_CRC32) {
 			if (r->crc != s->crc)
-				return qc_fail(s->ctx, QC_E_CRC,
-					       "%s: chunk %u: CRC32 chunk says 0x%08x but the %llu blocks before it give 0x%08x",
-					       s->name, r->chunk, r->crc, (unsigned long long)s->out_block, s->crc);
+				return qc_fail(
+				    s->ctx, QC_E_CRC,
+				    "%s: chunk %u: CRC32 chunk says 0x%08x but the %llu blocks before it give 0x%08x",
+				    s->name, r->chunk, r->crc, (unsigned long long)s->out_block, s->crc);
 		} else {
 			rc = crc_range(s, r, &s->crc);
 			if (rc < 0)
@@ -417,17 +405,14 @@ int qc_sparse_read(qc_sparse *s, const struct qc_sparse_range *r, uint64_t offse
 		return qc_fail(s->ctx, QC_E_RANGE, "%s: chunk %u: read of %zu bytes at %llu is past its %llu bytes",
 			       s->name, r->chunk, len, (unsigned long long)offset, (unsigned long long)r->bytes);
 	switch (r->type) {
-	case QC_SPARSE_RAW:
-		return read_at(s, r->data_offset + offset, buf, len, "RAW chunk data");
+	case QC_SPARSE_RAW: return read_at(s, r->data_offset + offset, buf, len, "RAW chunk data");
 	case QC_SPARSE_FILL:
 		/* the pattern repeats every 4 output bytes from the chunk start,
 		 * and chunks start on block boundaries (multiples of 4) */
 		for (size_t i = 0; i < len; i++)
 			p[i] = r->fill_bytes[(offset + i) & 3];
 		return 0;
-	default:
-		memset(buf, 0, len);
-		return 0;
+	default: memset(buf, 0, len); return 0;
 	}
 }
 
@@ -449,8 +434,9 @@ int qc_sparse_verify(qc_sparse *s, uint32_t *crc_out)
 	if (rc < 0)
 		return rc;
 	if (s->h.image_checksum && s->h.image_checksum != crc)
-		return qc_fail(s->ctx, QC_E_CRC, "%s: image_checksum in the header is 0x%08x but the image gives 0x%08x",
-			       s->name, s->h.image_checksum, crc);
+		return qc_fail(s->ctx, QC_E_CRC,
+			       "%s: image_checksum in the header is 0x%08x but the image gives 0x%08x", s->name,
+			       s->h.image_checksum, crc);
 	if (crc_out)
 		*crc_out = crc;
 	return 0;

@@ -19,10 +19,10 @@ struct qc_sparse_writer {
 	char *path;
 	uint32_t block_size;
 	uint32_t total_blocks;
-	uint32_t blocks;   /* written so far */
+	uint32_t blocks; /* written so far */
 	uint32_t chunks;
-	uint64_t pos;      /* file offset of the next chunk */
-	uint32_t crc;      /* CRC-32 of the output so far */
+	uint64_t pos; /* file offset of the next chunk */
+	uint32_t crc; /* CRC-32 of the output so far */
 	bool with_crc;
 	bool failed;
 };
@@ -56,8 +56,9 @@ static int w_chunk(qc_sparse_writer *w, uint16_t type, uint32_t blocks, uint32_t
 		return qc_fail(w->ctx, QC_E_IO, "%s: an earlier write failed", w->path);
 	if (blocks > w->total_blocks - w->blocks) {
 		w->failed = true;
-		return qc_fail(w->ctx, QC_E_RANGE, "%s: a chunk of %u blocks after %u would pass the %u blocks declared",
-			       w->path, blocks, w->blocks, w->total_blocks);
+		return qc_fail(w->ctx, QC_E_RANGE,
+			       "%s: a chunk of %u blocks after %u would pass the %u blocks declared", w->path, blocks,
+			       w->blocks, w->total_blocks);
 	}
 	if (w->chunks == UINT32_MAX) {
 		w->failed = true;
@@ -293,7 +294,8 @@ int qc_sparse_from_raw(qc_ctx *ctx, const char *in, const char *out, uint32_t bl
 			else
 				k = RUN_RAW;
 		}
-		bool same = k == kind && (k != RUN_FILL || pat == run_pat) && (k != RUN_RAW || raw_len + block_size <= raw_cap);
+		bool same =
+		    k == kind && (k != RUN_FILL || pat == run_pat) && (k != RUN_RAW || raw_len + block_size <= raw_cap);
 
 		if (!same && run) {
 			if (kind == RUN_RAW)
