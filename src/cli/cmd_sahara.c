@@ -48,6 +48,18 @@ static int sahara_session(struct cli *cli, qc_transport **t, struct qc_sahara_he
 	if (rc < 0)
 		return rc;
 	rc = qc_sahara_detect(*t, qc_get_timeout(cli->ctx), hello);
+	if (rc == 0 && !hello->stray_len) {
+		/* Silence: a boot ROM left mid-way by an earlier host may
+		 * greet again when asked to restart its state machine. */
+		struct qc_sahara_packet p = {.cmd = QC_SAHARA_RESET_STATE_MACHINE};
+		uint8_t buf[QC_SAHARA_HEADER_LEN];
+		size_t n = qc_sahara_encode(&p, buf, sizeof(buf));
+
+		qc_log(cli->ctx, QC_LOG_INFO, "no HELLO; asking the device to restart its Sahara state machine");
+		rc = qc_transport_write(*t, buf, n, qc_get_timeout(cli->ctx));
+		if (rc == 0)
+			rc = qc_sahara_detect(*t, qc_get_timeout(cli->ctx), hello);
+	}
 	if (rc == 1)
 		return 0;
 	if (rc == 0) {
@@ -564,6 +576,8 @@ static void mbn_json(struct cli *cli, const char *path, const struct qc_mbn_info
 	json_object_object_add(o, "signed", json_object_new_boolean(mi->is_signed));
 	json_object_object_add(o, "hashes_ok", mi->hashes_ok < 0 ? NULL : json_object_new_boolean(mi->hashes_ok));
 	json_object_object_add(o, "size", json_object_new_int64((int64_t)mi->file_size));
+	/* where the last byte a boot ROM reads ends (segments, headers) */
+	json_object_object_add(o, "image_end", json_object_new_int64((int64_t)mi->end));
 	json_object_object_add(o, "image_id", json_object_new_int64(mi->image_id));
 	json_object_object_add(o, "sw_id", hex_or_null(mi->have_sw_id, "%08llx", mi->sw_id));
 	json_object_object_add(o, "hwid_source", mi->hwid_source ? json_object_new_string(mi->hwid_source) : NULL);

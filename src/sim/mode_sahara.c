@@ -91,11 +91,6 @@ int sahara_dev_hello(struct qcsim *sim, struct sahara_dev *d)
 	}
 	if (qcsim_fault(sim, "sahara:truncated"))
 		return qcsim_write(sim, buf, 20);
-	if (qcsim_fault(sim, "sahara:unknown-cmd")) {
-		qc_put_le32(buf, 0x55);
-		qc_put_le32(buf + 4, 8);
-		return qcsim_write(sim, buf, 8);
-	}
 	return qcsim_write(sim, buf, sizeof(buf));
 }
 
@@ -106,7 +101,7 @@ int sahara_dev_recv(struct qcsim *sim, struct qc_sahara_packet *p, int timeout_m
 	int rc = qcsim_read_exact(sim, buf, QC_SAHARA_HEADER_LEN, timeout_ms);
 
 	if (rc == QC_E_DISCONNECTED)
-		return QCSIM_DISCONNECTED;
+		return SAHARA_GONE;
 	if (rc < 0)
 		return rc;
 	rc = qc_sahara_check_header(qcsim_ctx(sim), buf, &cmd, &len);
@@ -115,7 +110,7 @@ int sahara_dev_recv(struct qcsim *sim, struct qc_sahara_packet *p, int timeout_m
 		/* Resynchronise on what the header claims when that is sane. */
 		if (len > QC_SAHARA_HEADER_LEN && len <= QC_SAHARA_MAX_PACKET_LEN &&
 		    qcsim_read_exact(sim, buf, len - QC_SAHARA_HEADER_LEN, 1000) == QC_E_DISCONNECTED)
-			return QCSIM_DISCONNECTED;
+			return SAHARA_GONE;
 		rc = sahara_dev_end_image(sim, 0, rc == QC_E_TOOBIG || cmd <= QC_SAHARA_RESET_STATE_MACHINE
 							  ? QC_SAHARA_STATUS_INVALID_PACKET_SIZE
 							  : QC_SAHARA_STATUS_INVALID_CMD);
@@ -123,7 +118,7 @@ int sahara_dev_recv(struct qcsim *sim, struct qc_sahara_packet *p, int timeout_m
 	}
 	rc = qcsim_read_exact(sim, buf + QC_SAHARA_HEADER_LEN, len - QC_SAHARA_HEADER_LEN, DATA_TIMEOUT_MS);
 	if (rc == QC_E_DISCONNECTED)
-		return QCSIM_DISCONNECTED;
+		return SAHARA_GONE;
 	if (rc < 0)
 		return rc;
 	rc = qc_sahara_decode(qcsim_ctx(sim), buf, len, p);
@@ -290,6 +285,18 @@ static int fetch(struct qcsim *sim, struct sahara_dev *d, uint32_t id, uint64_t 
 		memset(p + d->img_cap, 0, cap - d->img_cap);
 		d->img = p;
 		d->img_cap = cap;
+	}
+	if (qcsim_fault(sim, "sahara:unknown-cmd")) {
+		/* A packet id no Sahara version defines, where READ_DATA was due. */
+		uint8_t bad[8], byte;
+		int rc;
+
+		qc_put_le32(bad, 0x55);
+		qc_put_le32(bad + 4, 8);
+		rc = qcsim_write(sim, bad, sizeof(bad));
+		if (rc == 0)
+			rc = qcsim_read_exact(sim, &byte, 1, DATA_TIMEOUT_MS);
+		return rc < 0 ? rc : QC_SAHARA_STATUS_INVALID_CMD;
 	}
 	while (len) {
 		uint64_t k = len < d->chunk ? len : d->chunk;
@@ -504,21 +511,26 @@ static int image_mode(struct qcsim *sim, struct sahara_dev *d)
 			rc = rc < 0 ? rc : SAHARA_CONTINUE;
 			break;
 		}
-		p = (struct qc_sahara_packet){.cmd = QC_SAHARA_DONE_RESP};
-		p.u.done_resp.image_tx_status =
-			i + 1 == d->nimages ? QC_SAHARA_MODE_IMAGE_TX_COMPLETE : QC_SAHARA_MODE_IMAGE_TX_PENDING;
-		rc = sahara_dev_send(sim, &p);
-		if (rc < 0)
-			break;
-		if (i + 1 == d->nimages) {
-			/* Jump into the programmer: the same pipes now speak
-			 * its protocol. */
-			const char *mode = prog_len >= 4 && !memcmp(prog, "\x7f" "ELF", 4) ? "firehose" : "sdload";
+		bool last = i + 1 == d->nimages;
+		const char *mode = prog_len >= 4 && !memcmp(prog, "\x7f" "ELF", 4) ? "firehose" : "sdload";
+
+		if (last) {
+			/* Logged before DONE_RESP goes out, so a host that
+			 * leaves at once still finds it in --events. */
 			json_object *o = json_object_new_object();
 
 			json_object_object_add(o, "mode", json_object_new_string(mode));
 			json_object_object_add(o, "bytes", json_object_new_int64((int64_t)prog_len));
 			qcsim_event(sim, "sahara_handover", o);
+		}
+		p = (struct qc_sahara_packet){.cmd = QC_SAHARA_DONE_RESP};
+		p.u.done_resp.image_tx_status = last ? QC_SAHARA_MODE_IMAGE_TX_COMPLETE : QC_SAHARA_MODE_IMAGE_TX_PENDING;
+		rc = sahara_dev_send(sim, &p);
+		if (rc < 0)
+			break;
+		if (last) {
+			/* Jump into the programmer: the same pipes now speak
+			 * its protocol. */
 			qcsim_log(sim, "the programmer (%zu bytes) starts: %s mode", prog_len, mode);
 			rc = qcsim_switch(sim, mode, prog, prog_len, false);
 			rc = rc < 0 ? rc : QCSIM_SWITCHED;
@@ -657,6 +669,8 @@ static int command_mode(struct qcsim *sim, struct sahara_dev *d)
 
 /* ----- the boot ROM ----- */
 
+/* Returns SAHARA_CONTINUE, QCSIM_SWITCHED, SAHARA_REBOOT, SAHARA_GONE or
+ * an error; sends that succeed count as SAHARA_CONTINUE. */
 static int on_hello_resp(struct qcsim *sim, struct sahara_dev *d, const struct qc_sahara_packet *p)
 {
 	if (p->u.hello_resp.version < 1)
@@ -713,19 +727,28 @@ static int sahara_run(struct qcsim *sim, void *state)
 		default:
 			rc = sahara_dev_end_image(sim, 0, QC_SAHARA_STATUS_INVALID_CMD);
 		}
-		if (rc == QCSIM_SWITCHED || rc == QCSIM_DISCONNECTED || rc == SAHARA_REBOOT)
+		/* Anything else (a packet sent, SAHARA_CONTINUE) waits for
+		 * the host's next move. */
+		if (rc == QCSIM_SWITCHED || rc == SAHARA_GONE || rc == SAHARA_REBOOT)
 			break;
-		if (rc == SAHARA_CONTINUE)
+		if (rc > 0)
 			rc = 0;
 	}
 	if (rc == SAHARA_REBOOT) {
-		/* RESET_RESP, then the device reboots and drops off the bus. */
+		/* RESET_RESP, then the device reboots: it answers nothing more
+		 * and leaves the bus.  Dropping the link only once the host has
+		 * let go (or after two seconds) keeps RESET_RESP from being lost
+		 * on a pty, which discards unread bytes when its master closes. */
+		uint8_t sink[64];
+
 		p = (struct qc_sahara_packet){.cmd = QC_SAHARA_RESET_RESP};
 		qcsim_event(sim, "sahara_reset", NULL);
 		rc = sahara_dev_send(sim, &p);
-		return rc < 0 && rc != QC_E_DISCONNECTED ? rc : QCSIM_DISCONNECTED;
+		while (rc >= 0)
+			rc = (int)qcsim_read(sim, sink, sizeof(sink), 2000);
+		return rc < 0 && rc != QC_E_DISCONNECTED && rc != QC_E_TIMEOUT ? rc : QCSIM_DISCONNECTED;
 	}
-	if (rc == QC_E_DISCONNECTED)
+	if (rc == SAHARA_GONE || rc == QC_E_DISCONNECTED)
 		return QCSIM_DISCONNECTED;
 	return rc;
 }

@@ -12,6 +12,8 @@
 #define SAHARA_CONTINUE 2
 /* The host sent RESET: the device reboots, the link drops. */
 #define SAHARA_REBOOT 3
+/* The host went away. */
+#define SAHARA_GONE 4
 
 struct sahara_region {
 	char name[QC_SAHARA_REGION_NAME_LEN + 1];
@@ -49,7 +51,7 @@ int sahara_dev_send(struct qcsim *sim, const struct qc_sahara_packet *p);
 int sahara_dev_end_image(struct qcsim *sim, uint32_t image_id, uint32_t status);
 int sahara_dev_hello(struct qcsim *sim, struct sahara_dev *d);
 /* 1 with a packet, SAHARA_CONTINUE after a malformed one (answered),
- * QCSIM_DISCONNECTED, or an error. */
+ * SAHARA_GONE, or an error. */
 int sahara_dev_recv(struct qcsim *sim, struct qc_sahara_packet *p, int timeout_ms);
 
 /* Memory debug (sahara_memdebug.c). */

@@ -169,8 +169,10 @@ int sahara_memdebug_run(struct qcsim *sim, struct sahara_dev *d)
 	struct qc_sahara_packet p = {.cmd = d->read64 ? QC_SAHARA_MEMORY_DEBUG_64 : QC_SAHARA_MEMORY_DEBUG};
 	int rc;
 
-	if (!d->nregions)
-		return sahara_dev_end_image(sim, 0, QC_SAHARA_STATUS_MEMORY_DEBUG_NOT_SUPPORTED);
+	if (!d->nregions) {
+		rc = sahara_dev_end_image(sim, 0, QC_SAHARA_STATUS_MEMORY_DEBUG_NOT_SUPPORTED);
+		return rc < 0 ? rc : SAHARA_CONTINUE;
+	}
 	p.u.memory.address = d->table_addr;
 	p.u.memory.length = d->table_len;
 	if (qcsim_fault(sim, "sahara:bad-table"))

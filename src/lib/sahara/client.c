@@ -700,6 +700,11 @@ int qc_sahara_reset(qc_transport *t, const struct qc_sahara_hello *hello)
 	if (rc < 0)
 		return rc;
 	rc = qc_sahara_recv(t, timeout, &p);
+	if (rc == QC_E_DISCONNECTED) {
+		/* Gone before RESET_RESP reached us: that is a reset too. */
+		qc_log(ctx, QC_LOG_INFO, "the device left the link after RESET");
+		return 0;
+	}
 	if (rc < 0)
 		return rc;
 	if (p.cmd == QC_SAHARA_END_IMAGE_TX)

@@ -215,8 +215,13 @@ static int save_region(qc_transport *t, int dirfd, bool is64, const struct qc_sa
 	int rc = 0;
 
 	if (fd < 0) {
-		snprintf(why, whycap, "cannot create %s: %s", r->safe_name, strerror(errno));
-		return qc_fail(ctx, QC_E_IO, "%s", why);
+		/* A link planted under the region's name is refused, not
+		 * followed; the other regions still get saved. */
+		int e = errno;
+
+		snprintf(why, whycap, "cannot create %s: %s", r->safe_name,
+			 e == ELOOP ? "it exists as a symbolic link" : strerror(e));
+		return qc_fail(ctx, e == ELOOP ? QC_E_UNSAFE : QC_E_IO, "%s", why);
 	}
 	qc_progress(ctx, r->safe_name, 0, r->length);
 	while (off < r->length) {
@@ -369,7 +374,7 @@ int qc_sahara_ramdump(qc_transport *t, const struct qc_sahara_hello *hello, cons
 				rc = save_region(t, dirfd, is64, r, buf, why, sizeof(why), &res->bytes);
 				/* The link or the disk failing ends the dump;
 				 * a refused region does not. */
-				if (rc < 0 && rc != QC_E_DEVICE) {
+				if (rc < 0 && rc != QC_E_DEVICE && rc != QC_E_UNSAFE) {
 					json_object_put(e);
 					goto out;
 				}
@@ -407,6 +412,11 @@ int qc_sahara_ramdump(qc_transport *t, const struct qc_sahara_hello *hello, cons
 		rc = qc_sahara_send(t, &p);
 		if (rc == 0)
 			rc = qc_sahara_recv(t, qc_get_timeout(ctx), &p);
+		/* A device that reboots before RESET_RESP reaches us did reset. */
+		if (rc == QC_E_DISCONNECTED) {
+			rc = 0;
+			p.cmd = QC_SAHARA_RESET_RESP;
+		}
 		if (rc == 0 && p.cmd != QC_SAHARA_RESET_RESP)
 			rc = qc_fail(ctx, QC_E_PROTOCOL, "the device answered RESET with %s", qc_sahara_cmd_name(p.cmd));
 		if (rc < 0)
