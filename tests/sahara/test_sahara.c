@@ -263,7 +263,7 @@ static void test_memtable(void **state)
 		assert_string_equal(r[1].filename, "../../x");
 		assert_string_equal(r[1].safe_name, "_._.__x");
 		assert_string_equal(r[2].safe_name, "a__b__");
-		assert_string_equal(r[3].safe_name, "DDRCS0.BIN.1");
+		assert_string_equal(r[3].safe_name, "DDRCS0.BIN.3");
 		assert_string_equal(r[4].safe_name, "01234567890123456789");
 		assert_int_equal(qc_sahara_parse_memtable(ctx, t, 5 * esz - 1, is64, r, 8), QC_E_PROTOCOL);
 		assert_non_null(strstr(qc_last_error(ctx), "whole number"));

@@ -89,20 +89,23 @@ int qc_sahara_parse_memtable(qc_ctx *ctx, const uint8_t *buf, size_t len, bool i
 		snprintf(fallback, sizeof(fallback), "region%zu.bin", i);
 		qc_sahara_sanitize_name(r->filename[0] ? r->filename : r->desc, QC_SAHARA_REGION_NAME_LEN, fallback,
 					r->safe_name, sizeof(r->safe_name));
-		/* Two regions may carry one name; the index is ours. */
-		for (unsigned k = 1;; k++) {
+		/* Two regions may carry one name, and the index is ours.  The
+		 * suffixes carry the entry's number, so one device-chosen name
+		 * can block at most one candidate: quadratic at worst. */
+		char base[QC_SAHARA_REGION_NAME_LEN + 1];
+
+		snprintf(base, sizeof(base), "%s", r->safe_name);
+		for (unsigned k = 0;; k++) {
 			bool clash = !strcmp(r->safe_name, "index.json");
 
 			for (size_t j = 0; j < i && !clash; j++)
 				clash = !strcmp(out[j].safe_name, r->safe_name);
 			if (!clash)
 				break;
-			char base[48];
-
-			snprintf(base, sizeof(base), "%.40s", r->safe_name);
-			if (k > 1 && strrchr(base, '.'))
-				*strrchr(base, '.') = '\0';
-			snprintf(r->safe_name, sizeof(r->safe_name), "%s.%u", base, k);
+			if (k == 0)
+				snprintf(r->safe_name, sizeof(r->safe_name), "%s.%zu", base, i);
+			else
+				snprintf(r->safe_name, sizeof(r->safe_name), "%s.%zu.%u", base, i, k);
 		}
 	}
 	return (int)n;
