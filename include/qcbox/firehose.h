@@ -315,6 +315,10 @@ QC_API int qc_fh_target_parse(qc_ctx *ctx, const char *s, struct qc_fh_target *o
  * Sahara), like qdl.  Without LOADER a device in Sahara mode is an error
  * that says a programmer is needed. */
 QC_API int qc_edl_connect(qc_transport *t, const char *loader, const struct qc_fh_options *opt, qc_fh **out);
+/* Resets a device in EDL: through Sahara when the boot ROM is talking (a
+ * plain reset only), else with <power value=HOW> ("reset", "off",
+ * "reset_to_edl") to the running programmer. */
+QC_API int qc_edl_reset(qc_transport *t, const struct qc_fh_options *opt, const char *how);
 
 #ifdef __cplusplus
 }

@@ -555,7 +555,6 @@ int cmd_reset(struct cli *cli, int argc, char **argv)
 	const char *usage = "reset [--to system|edl|off]";
 	struct edl_opts o;
 	qc_transport *t;
-	qc_fh *fh;
 	const char *how;
 	bool help;
 	int first, rc;
@@ -567,9 +566,10 @@ int cmd_reset(struct cli *cli, int argc, char **argv)
 	if (argc != first)
 		return cli_usage(cli, usage);
 	how = !o.to || !strcmp(o.to, "system") ? "reset" : !strcmp(o.to, "edl") ? "reset_to_edl" : "off";
-	if ((rc = edl_connect(cli, &o, &t, &fh)))
-		return rc;
-	rc = qc_fh_power(fh, how, 0);
+	rc = cli_open_device(cli, &t);
+	if (rc < 0)
+		return cli_fail(cli, rc);
+	rc = qc_edl_reset(t, &o.fh, how);
 	if (rc < 0) {
 		rc = cli_fail(cli, rc);
 	} else {
@@ -583,7 +583,7 @@ int cmd_reset(struct cli *cli, int argc, char **argv)
 		}
 		rc = CLI_OK;
 	}
-	edl_close(t, fh);
+	qc_transport_close(t);
 	return rc;
 }
 
