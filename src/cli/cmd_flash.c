@@ -185,7 +185,7 @@ int cmd_flash(struct cli *cli, int argc, char **argv)
 					       argv[i]);
 				goto out;
 			}
-			if ((pass == 0) != (kind == QC_FB_RAWPROGRAM))
+			if (pass == 0 ? kind != QC_FB_RAWPROGRAM : kind != QC_FB_PATCH)
 				continue;
 			rc = qc_flatbuild_add_file(fb, argv[i], NULL);
 			if (rc < 0) {
