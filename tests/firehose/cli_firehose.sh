@@ -182,12 +182,36 @@ else
 	echo "note: img2simg not installed; sparse check skipped"
 fi
 
+# ---- through Sahara: the programmer is uploaded first, then found running ----
+"$QCBOX_BUILD/qcbox-mkflat" -q "$T/mk" || fail "qcbox-mkflat"
+python3 "$QCBOX_SRC/tests/sahara/mkelf.py" "$T/mk/prog.elf" --size 65536 || fail "mkelf"
+start_sim sa --mode sahara --persist --luns 3 --lun-size 64M --disk-dir "$T/sa.disk"
+expect_rc 2 "$Q" -d "unix:$T/sa.sock" nop
+grep -q "Sahara mode .* give it with --loader" "$T/err" || fail "Sahara without a programmer: $(cat "$T/err")"
+(cd "$T/mk" && "$Q" -d "unix:$T/sa.sock" --json flash --no-reset prog.elf rawprogram*.xml patch*.xml) >"$T/out" 2>"$T/err" ||
+	fail "flash through Sahara: $(tail -2 "$T/err")"
+grep -q '"event":"sahara_image"' "$T/sa.ev" || fail "no Sahara upload"
+[ "$(jget "$T/out" '(j["images"], j["bootable_lun"])')" = "(10, 1)" ] || fail "flash: $(cat "$T/out")"
+# the programmer is still running: Sahara is skipped, even with --loader
+expect_rc 0 "$Q" -d "unix:$T/sa.sock" -v --json gpt --loader "$T/mk/prog.elf"
+grep -q "already running" "$T/err" || fail "running programmer not detected: $(cat "$T/err")"
+[ "$(grep -c '"event":"sahara_image"' "$T/sa.ev")" = 1 ] || fail "the programmer was uploaded twice"
+expect_rc 0 "$Q" -d "unix:$T/sa.sock" read boot_a "$T/mkboot"
+cmp -s -n "$(stat -c %s "$T/mk/boot.img")" "$T/mkboot" "$T/mk/boot.img" || fail "boot_a after a Sahara flash"
+expect_rc 0 "$Q" -d "unix:$T/sa.sock" reset --to edl
+expect_rc 0 "$Q" -d "unix:$T/sa.sock" reset
+kill "$SIMPID"
+if [ -f "$QCBOX_SHARED/acceptance/flatcheck.py" ]; then
+	python3 "$QCBOX_SHARED/acceptance/flatcheck.py" "$T/mk" "$T/sa.disk" --sector-size 4096 >"$T/fc" ||
+		fail "flatcheck of the generated build: $(head -c 600 "$T/fc")"
+fi
+
 # ---- the real vendor build, when ../shared is here ----
 if [ -d "$QCBOX_SHARED/fixtures/flatbuild-rubikpi3" ]; then
 	R=$QCBOX_SHARED/fixtures/flatbuild-rubikpi3
-	start_sim rb --mode firehose --luns 7 --lun-size 2G --disk-dir "$T/rb.disk"
-	(cd "$R" && "$Q" -d "unix:$T/rb.sock" -q flash --storage ufs rawprogram*.xml patch*.xml) 2>"$T/err" ||
-		fail "rubik flash: $(tail -2 "$T/err")"
+	start_sim rb --mode sahara --luns 7 --lun-size 2G --disk-dir "$T/rb.disk"
+	(cd "$R" && "$Q" -d "unix:$T/rb.sock" -q flash --storage ufs prog_firehose_ddr.elf rawprogram*.xml patch*.xml) \
+		2>"$T/err" || fail "rubik flash: $(tail -2 "$T/err")"
 	wait_exit "$SIMPID"
 	if [ -f "$QCBOX_SHARED/acceptance/flatcheck.py" ]; then
 		python3 "$QCBOX_SHARED/acceptance/flatcheck.py" "$R" "$T/rb.disk" --sector-size 4096 >"$T/fc" ||

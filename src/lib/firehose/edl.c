@@ -12,11 +12,12 @@
 #include "qcbox/sahara.h"
 
 /* How long to listen for a boot ROM's HELLO.  With a programmer to upload
- * the HELLO is expected and worth waiting for; without one it only tells
- * the user what is missing, and a late HELLO is still recognised in place
- * of the configure answer. */
+ * the HELLO is expected and worth waiting for.  Without one it would only
+ * tell the user what is missing, and a HELLO that comes later is still
+ * recognised in place of the configure answer, so every command to a
+ * running programmer pays only a glance. */
 #define EDL_DETECT_WITH_LOADER_MS 1000
-#define EDL_DETECT_MS 200
+#define EDL_DETECT_MS 50
 
 static int detect_timeout(qc_fh *fh, const char *loader)
 {
@@ -80,7 +81,8 @@ int qc_edl_reset(qc_transport *t, const struct qc_fh_options *opt, const char *h
 	qc_fh *fh;
 	int rc;
 
-	rc = qc_sahara_detect(t, EDL_DETECT_MS, &hello);
+	/* Either mode is expected here: listen a little longer. */
+	rc = qc_sahara_detect(t, 6 * EDL_DETECT_MS, &hello);
 	if (rc < 0)
 		return rc;
 	if (rc == 1) {
