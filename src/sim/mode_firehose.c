@@ -26,6 +26,8 @@ static const struct qcsim_option firehose_options[] = {
 	{"storage-info-text", NULL, "Firehose: answer getstorageinfo with key: value lines instead of JSON"},
 	{"late-logs", NULL, "Firehose: send a <log> after every response, as some programmers do"},
 	{"xml-split", "N", "Firehose: send answers N bytes at a time (split documents)"},
+	{"fault", "SPEC", "Firehose faults: nak:TAG (the next TAG command), nak:program:N (the Nth program), "
+			  "nak:program-data (NAK after the data), corrupt:program (store a flipped bit), garbage-xml"},
 	{NULL, NULL, NULL},
 };
 

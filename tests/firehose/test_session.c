@@ -16,6 +16,8 @@
 #include <cmocka.h>
 
 #include "qcbox/firehose.h"
+#include "qcbox/flatbuild.h"
+#include "qcbox/sparse.h"
 #include "sim.h"
 
 /* ---- scripted device: answers queued before the host asks ---- */
@@ -537,6 +539,59 @@ static void test_ack_every(void **state)
 	free(back);
 }
 
+/* A sparse image: adjacent RAW and FILL chunks go out as one program,
+ * DONT_CARE is never sent, and the result on the device is the expansion. */
+static void test_sparse_image(void **state)
+{
+	struct simrun r;
+	struct qc_fh_image_result ir;
+	char path[128];
+	qc_sparse_writer *w;
+	const size_t blk = 4096;
+	uint8_t *raw = malloc(3 * blk), *back = malloc(12 * blk);
+	struct mem dst = {back, 12 * blk};
+
+	(void)state;
+	fill(raw, 3 * blk, 7);
+	sim_start(&r, NULL, NULL);
+	snprintf(path, sizeof(path), "%s/test.simg", r.dir);
+	assert_int_equal(qc_sparse_writer_open(r.ctx, path, blk, 12, true, &w), 0);
+	assert_int_equal(qc_sparse_writer_raw(w, raw, 2), 0);
+	assert_int_equal(qc_sparse_writer_fill(w, 0xdeadbeef, 3), 0);
+	assert_int_equal(qc_sparse_writer_skip(w, 4), 0);
+	assert_int_equal(qc_sparse_writer_raw(w, raw + 2 * blk, 1), 0);
+	assert_int_equal(qc_sparse_writer_skip(w, 2), 0);
+	assert_int_equal(qc_sparse_writer_close(w), 0);
+	/* what the device had before: a pattern the DONT_CARE blocks keep */
+	struct qc_fh_program pre = {.lun = 1, .start_sector = 20, .bytes = 12 * blk, .read = mem_read,
+				    .user = &(struct mem){back, 12 * blk}};
+
+	memset(back, 0x77, 12 * blk);
+	assert_int_equal(qc_fh_program(r.fh, &pre, NULL), 0);
+	struct qc_fb_program img = {.xml = "", .lun = 1, .sector_size = 4096, .start_known = true, .filename = path,
+				    .path = path, .label = "test", .sparse_attr = true, .sparse = true};
+
+	assert_int_equal(qc_fh_write_image(r.fh, &img, 20, true, &ir), 0);
+	assert_int_equal(ir.programs, 2);
+	assert_int_equal(ir.total_bytes, 6 * blk);
+	assert_int_equal(ir.bytes_done, 6 * blk);
+	assert_int_equal(ir.verified, 1);
+	assert_int_equal(qc_fh_read(r.fh, 1, 20, 12, mem_write, &dst, NULL), 0);
+	assert_memory_equal(back, raw, 2 * blk);
+	for (size_t i = 2 * blk; i < 5 * blk; i += 4)
+		assert_int_equal(back[i] | back[i + 1] << 8 | back[i + 2] << 16 | (uint32_t)back[i + 3] << 24,
+				 0xdeadbeef);
+	for (size_t i = 5 * blk; i < 9 * blk; i++)
+		assert_int_equal(back[i], 0x77);
+	assert_memory_equal(back + 9 * blk, raw + 2 * blk, blk);
+	for (size_t i = 10 * blk; i < 12 * blk; i++)
+		assert_int_equal(back[i], 0x77);
+	unlink(path);
+	sim_stop(&r);
+	free(raw);
+	free(back);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -546,7 +601,7 @@ int main(void)
 		cmocka_unit_test(test_program_read_verify), cmocka_unit_test(test_verify_mismatch),
 		cmocka_unit_test(test_verify_readback),     cmocka_unit_test(test_naks_and_disconnect),
 		cmocka_unit_test(test_sector_probe),        cmocka_unit_test(test_small_commands),
-		cmocka_unit_test(test_ack_every),
+		cmocka_unit_test(test_ack_every),           cmocka_unit_test(test_sparse_image),
 	};
 
 	/* a peer that went away must show up as an error, not kill the test */
