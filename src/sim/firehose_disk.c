@@ -327,6 +327,7 @@ int fhsim_digest(struct fhsim *s, const struct qc_fh_elem *e)
 	EVP_MD_CTX_free(c);
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02X", md[i]);
+	range_event(s, "getsha256digest", &r, r.sectors, true);
 	rc = fhsim_log(s, "Digest %s", hex);
 	return rc < 0 ? rc : fhsim_ack(s, true, NULL);
 }
