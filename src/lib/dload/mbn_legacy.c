@@ -93,8 +93,7 @@ int qc_dload_mbn_header_parse(qc_ctx *ctx, const char *name, const void *buf, si
 	}
 	/* The 40-byte header has no magic: accept it only when every field is
 	 * consistent, so that arbitrary binaries are not taken for one. */
-	if (nw < 10 || file_size < 40 || w[1] < 1 || w[1] > 3 || w[0] > 0xff || w[4] == 0 ||
-	    (uint64_t)w[4] + 40 > file_size || w[5] > w[4] ||
+	if (nw < 10 || file_size < 40 || w[1] < 1 || w[1] > 3 || w[0] > 0xff || w[4] == 0 || w[5] > w[4] ||
 	    (uint64_t)w[5] + w[7] + w[9] > w[4] || (uint64_t)w[3] + w[4] > 0x100000000ull)
 		return QC_E_NOTFOUND;
 	h->header_size = 40;
