@@ -586,6 +586,34 @@ static int answer(qc_sdload *s, struct xfer *x, const struct qc_sdload_reply *r)
 	return 0;
 }
 
+/* After a refusal the programmer still answers the packets that were in
+ * flight behind the refused one; those answers are read and dropped here
+ * so that they are not taken for the answer to the next command. */
+static void drain(qc_sdload *s, struct xfer *x, int err)
+{
+	char saved[1024];
+	unsigned pending = 0;
+	int timeout = qc_get_timeout(s->ctx);
+
+	for (unsigned i = 0; i < x->count; i++)
+		pending += !x->slots[(x->head + i) % x->window].done;
+	if (pending <= 1)
+		return;
+	pending--; /* the refused one was answered */
+	snprintf(saved, sizeof(saved), "%s", qc_last_error(s->ctx));
+	qc_set_timeout(s->ctx, timeout < 1000 ? timeout : 1000);
+	while (pending) {
+		struct qc_sdload_reply r;
+		int rc = recv_reply(s, &r);
+
+		if (rc < 0 && rc != QC_E_CRC)
+			break;
+		pending--;
+	}
+	qc_set_timeout(s->ctx, timeout);
+	qc_fail(s->ctx, err, "%s", saved);
+}
+
 static int transfer(qc_sdload *s, struct xfer *x)
 {
 	size_t unit = s->sector_addr ? s->sector_size : 1;
@@ -656,6 +684,8 @@ static int transfer(qc_sdload *s, struct xfer *x)
 		if (rc < 0)
 			break;
 		rc = answer(s, x, &r);
+		if (rc == QC_E_DEVICE)
+			drain(s, x, rc);
 	}
 	for (unsigned i = 0; i < x->window; i++)
 		free(x->slots[i].buf);
