@@ -106,7 +106,7 @@ int qc_dload_image_probe(qc_ctx *ctx, const char *path, const struct qc_dload_lo
 
 		if (has_ext(path, "hex") || has_ext(path, "ihex") || qc_ihex_sniff(head, n))
 			fmt = QC_DLOAD_FMT_HEX;
-		else if (has_ext(path, "mbn"))
+		else if (has_ext(path, "mbn") || (n >= 4 && !memcmp(head, "\x7f" "ELF", 4)))
 			fmt = QC_DLOAD_FMT_MBN;
 		else if (!o->has_address && qc_dload_mbn_header_parse(ctx, path, head, n, size, &h) != QC_E_NOTFOUND)
 			fmt = QC_DLOAD_FMT_MBN; /* an MBN named .bin: its header says where it goes */
