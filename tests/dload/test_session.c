@@ -656,6 +656,59 @@ static void test_sdload_window_overrun(void **state)
 	qc_ctx_free(ctx);
 }
 
+/* The way the Sahara mode hands over after an upload of a legacy-header
+ * MBN: the whole file as the hand-over data, the programmer identified in
+ * an event. */
+static void test_sdload_entered_with_mbn(void **state)
+{
+	char events[] = "/tmp/qcbox-dload-test-ev.XXXXXX";
+	int fd = mkstemp(events);
+	uint8_t img[80 + 64];
+	struct simrun *r;
+	qc_ctx *ctx = qc_ctx_new();
+	qc_transport *t;
+	qc_sdload *s;
+	char line[512] = "";
+	FILE *f;
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	memset(img, 0xff, sizeof(img));
+	memcpy(img, "\xd1\xdc\x4b\x84\x34\x10\xd7\x73\x0d\x00\x00\x00", 12);
+	memcpy(img + 20, "\x50\x00\x00\x00\x50\xc0\x00\xf8\x40\x00\x00\x00\x40\x00\x00\x00", 16);
+	memcpy(img + 36, "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 16);
+	{
+		static const char *const opts[] = {"storage", "emmc", "luns", "1", "lun-size", "1M", NULL};
+
+		r = calloc(1, sizeof(*r));
+		r->sim = qcsim_new();
+		for (const char *const *o = opts; o[0]; o += 2)
+			assert_int_equal(qcsim_set_option(r->sim, o[0], o[1]), 0);
+		assert_int_equal(qcsim_set_option(r->sim, "events", events), 0);
+		assert_int_equal(qcsim_switch(r->sim, "sdload", img, sizeof(img), false), 0);
+		assert_int_equal(qcsim_set_mode(r->sim, "sdload"), 0);
+		snprintf(r->path, sizeof(r->path), "/tmp/qcbox-dload-test.%d.mbn.sock", (int)getpid());
+		snprintf(r->spec, sizeof(r->spec), "unix:%s", r->path);
+		unlink(r->path);
+		assert_int_equal(pthread_create(&r->th, NULL, serve, r), 0);
+	}
+	t = connect_to(ctx, r);
+	s = sd_connect(ctx, t, 0);
+	qc_sdload_close(s);
+	qc_transport_close(t);
+	sim_stop(r);
+	f = fopen(events, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(line, sizeof(line), f));
+	fclose(f);
+	unlink(events);
+	if (!strstr(line, "\"event\":\"sdload_programmer\",\"bytes\":144,") ||
+	    !strstr(line, "\"mbn_header\":80,\"image_id\":13,\"image_name\":\"EHOSTDL\",\"image_dest\":4160798800"))
+		fail_msg("event: %s", line);
+	qc_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -670,6 +723,7 @@ int main(void)
 		cmocka_unit_test(test_sdload_refusals),
 		cmocka_unit_test(test_sdload_nand),
 		cmocka_unit_test(test_sdload_window_overrun),
+		cmocka_unit_test(test_sdload_entered_with_mbn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
