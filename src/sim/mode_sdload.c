@@ -75,7 +75,8 @@ static const struct qcsim_option sdload_options[] = {
 	{"sdload-block", "BYTES", "SDLOAD: largest data packet the programmer takes and offers (default 1024)"},
 	{"sdload-window", "N", "SDLOAD: packets the programmer holds unanswered, announced in HELLO (default 8)"},
 	{"sdload-version", "N", "SDLOAD: protocol version in the HELLO reply (default 4)"},
-	{"sdload-features", "HEX", "SDLOAD: feature bits the programmer supports (default 0x19 eMMC, 0x1f NAND)"},
+	{"sdload-features", "BITS", "SDLOAD: feature bits the programmer supports, e.g. 0x09 for no sector addresses "
+				    "(default 0x19 eMMC, 0x1f NAND)"},
 	{NULL, NULL, NULL},
 };
 

@@ -180,7 +180,7 @@ static void test_holes_and_style(void **state)
 				   "  :02000000AABB99\r\n"
 				   "\n"
 				   ":02000200CCDD53\r\n"
-				   ":00000001ff\r\n";
+				   ":00000001ff\r\n\x1a";
 	qc_ctx *ctx = qc_ctx_new();
 	struct image *im = calloc(1, sizeof(*im));
 	struct qc_ihex_info info;

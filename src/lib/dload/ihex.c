@@ -183,7 +183,8 @@ int qc_ihex_line(qc_ihex *p, const char *line, size_t len, qc_ihex_data_fn fn, v
 		line++;
 		len--;
 	}
-	if (!len)
+	/* DOS tools end text files with ^Z. */
+	if (!len || (len == 1 && line[0] == 0x1a))
 		return 0;
 	if (p->eof_line)
 		return qc_fail(p->ctx, QC_E_FORMAT, "%s line %u: data after the end-of-file record on line %u",

@@ -1,58 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Streaming DLOAD host.  Commands are request/reply; stream writes and
- * reads keep up to the programmer's window of packets in flight.  The
- * programmer handles packets strictly in order and answers each one, so an
- * answer for a later packet means every earlier unanswered one was lost
- * (dropped for a bad CRC on the device, or its answer damaged on the way
- * back): those are sent again.  Writes of the same bytes to the same sector
- * and repeated reads are harmless, which is what makes that safe.
- * Programmers also send LOG packets at any time, and one just before each
- * ERROR; they are logged and skipped.
+ * Streaming DLOAD host: the session, HELLO and the request/reply commands
+ * (sdload_xfer.c has the pipelined writes and reads).  Programmers send LOG
+ * packets at any time, and one just before each ERROR; they are logged and
+ * skipped.  HELLO and the other commands that may be repeated without harm
+ * are sent again when no answer, or only a damaged one, comes back.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "qcbox/hdlc.h"
-#include "qcbox/sdload.h"
-
-#define SDLOAD_MIN_FRAME (64 * 1024)
-#define SDLOAD_RETRIES 3
-/* Caps the bytes held for packets in flight, whatever window is offered. */
-#define SDLOAD_MAX_INFLIGHT (8u << 20)
-
-struct slot {
-	uint32_t addr;   /* address on the wire */
-	uint64_t offset; /* byte offset in the transfer */
-	uint32_t len;
-	uint64_t seq;    /* send order of its latest copy */
-	unsigned tries;
-	bool done;
-	uint8_t *buf;
-};
-
-struct qc_sdload {
-	qc_transport *t;
-	qc_ctx *ctx;
-	struct qc_hdlc_decoder dec;
-	size_t dec_cap;
-	uint8_t rx[16384];
-	size_t rx_pos, rx_len;
-	uint8_t *tx;
-	size_t tx_cap;
-	uint8_t *pkt;
-	size_t pkt_cap;
-	bool have_hello;
-	struct qc_sdload_hello hello;
-	unsigned sector_size;
-	bool sector_addr;
-	unsigned window;
-	size_t block;
-	uint8_t stale; /* reply kind a repeated request may still produce */
-	uint64_t seq;
-	struct qc_sdload_stats st;
-};
+#include "sdload_impl.h"
 
 int qc_sdload_open(qc_transport *t, qc_sdload **out)
 {
@@ -108,7 +66,7 @@ void qc_sdload_limit(qc_sdload *s, unsigned window, size_t block)
 		s->block = block;
 }
 
-static int reserve(qc_sdload *s, uint8_t **buf, size_t *cap, size_t need)
+int sdload_reserve(qc_sdload *s, uint8_t **buf, size_t *cap, size_t need)
 {
 	uint8_t *p;
 
@@ -122,10 +80,10 @@ static int reserve(qc_sdload *s, uint8_t **buf, size_t *cap, size_t need)
 	return 0;
 }
 
-static int send_frame(qc_sdload *s, const uint8_t *req, size_t len)
+int sdload_send_frame(qc_sdload *s, const uint8_t *req, size_t len)
 {
 	ssize_t n;
-	int rc = reserve(s, &s->tx, &s->tx_cap, qc_hdlc_encoded_max(len) + 1);
+	int rc = sdload_reserve(s, &s->tx, &s->tx_cap, qc_hdlc_encoded_max(len) + 1);
 
 	if (rc < 0)
 		return rc;
@@ -151,7 +109,7 @@ static void log_text(qc_sdload *s, const struct qc_sdload_reply *r)
 
 /* The next reply other than a LOG: 1, QC_E_CRC for a damaged frame,
  * QC_E_TIMEOUT (no sentence set), or another error. */
-static int recv_reply(qc_sdload *s, struct qc_sdload_reply *r)
+int sdload_recv_reply(qc_sdload *s, struct qc_sdload_reply *r)
 {
 	int timeout = qc_get_timeout(s->ctx);
 
@@ -189,7 +147,7 @@ static int recv_reply(qc_sdload *s, struct qc_sdload_reply *r)
 	}
 }
 
-static int device_error(qc_sdload *s, int err, const char *what, const struct qc_sdload_reply *r)
+int sdload_device_error(qc_sdload *s, int err, const char *what, const struct qc_sdload_reply *r)
 {
 	char name[64], text[160];
 	size_t n = r->data_len < sizeof(text) - 1 ? r->data_len : sizeof(text) - 1;
@@ -203,12 +161,12 @@ static int device_error(qc_sdload *s, int err, const char *what, const struct qc
 		       qc_sdload_error_name(r->error_code, name, sizeof(name)), n ? " (\"" : "", text, n ? "\")" : "");
 }
 
-static int unexpected(qc_sdload *s, const char *what, const struct qc_sdload_reply *r)
+int sdload_unexpected(qc_sdload *s, const char *what, const struct qc_sdload_reply *r)
 {
 	const char *name = qc_sdload_cmd_name(r->cmd);
 
 	if (r->cmd == QC_SDLOAD_ERROR)
-		return device_error(s, QC_E_DEVICE, what, r);
+		return sdload_device_error(s, QC_E_DEVICE, what, r);
 	return qc_fail(s->ctx, QC_E_PROTOCOL, "the programmer answered %s with %s (0x%02x)", what,
 		       name ? name : "an unknown packet", r->cmd);
 }
@@ -219,12 +177,12 @@ static int request(qc_sdload *s, const uint8_t *req, size_t len, uint8_t expect,
 		   struct qc_sdload_reply *r)
 {
 	for (int attempt = 0;; attempt++) {
-		int rc = send_frame(s, req, len);
+		int rc = sdload_send_frame(s, req, len);
 
 		if (rc < 0)
 			return rc;
 		for (;;) {
-			rc = recv_reply(s, r);
+			rc = sdload_recv_reply(s, r);
 			/* A late answer to an earlier repeated request. */
 			if (rc == 1 && s->stale && r->cmd == s->stale && r->cmd != expect) {
 				s->stale = 0;
@@ -239,15 +197,16 @@ static int request(qc_sdload *s, const uint8_t *req, size_t len, uint8_t expect,
 			continue;
 		}
 		if (rc == QC_E_TIMEOUT)
-			return qc_fail(s->ctx, QC_E_TIMEOUT, "no answer to Streaming DLOAD %s from %s within %d ms", what,
-				       qc_transport_name(s->t), qc_get_timeout(s->ctx));
+			return qc_fail(s->ctx, QC_E_TIMEOUT, "no answer to Streaming DLOAD %s from %s within %d ms%s", what,
+				       qc_transport_name(s->t), qc_get_timeout(s->ctx),
+				       tries > 1 ? ", each time it was sent" : "");
 		if (rc == QC_E_CRC)
 			return qc_fail(s->ctx, QC_E_CRC, "the answer to Streaming DLOAD %s failed its CRC", what);
 		if (rc < 0)
 			return rc;
 		if (attempt == 0)
 			s->stale = 0;
-		return r->cmd == expect ? 0 : unexpected(s, what, r);
+		return r->cmd == expect ? 0 : sdload_unexpected(s, what, r);
 	}
 }
 
@@ -383,7 +342,7 @@ int qc_sdload_open_multi(qc_sdload *s, uint8_t type, const void *payload, size_t
 	const char *name = qc_sdload_image_type_name(type);
 	char what[96];
 	ssize_t n;
-	int rc = reserve(s, &s->pkt, &s->pkt_cap, len + 2);
+	int rc = sdload_reserve(s, &s->pkt, &s->pkt_cap, len + 2);
 
 	if (rc < 0)
 		return rc;
@@ -404,7 +363,7 @@ int qc_sdload_partition_table(qc_sdload *s, const void *table, size_t len, bool 
 {
 	struct qc_sdload_reply r;
 	ssize_t n;
-	int rc = reserve(s, &s->pkt, &s->pkt_cap, len + 2);
+	int rc = sdload_reserve(s, &s->pkt, &s->pkt_cap, len + 2);
 
 	if (rc < 0)
 		return rc;
@@ -421,292 +380,4 @@ int qc_sdload_partition_table(qc_sdload *s, const void *table, size_t len, bool 
 		return qc_fail(s->ctx, QC_E_DEVICE, "the programmer did not take the partition table: %s (status %u)",
 			       qc_sdload_ptable_status_name(r.status), r.status);
 	return 0;
-}
-
-/* ----- pipelined transfers ----- */
-
-struct xfer {
-	bool write;
-	uint64_t start, bytes;
-	uint64_t queued;    /* bytes handed to slots */
-	uint64_t delivered; /* bytes answered, in order */
-	qc_sdload_source_fn src;
-	qc_sdload_sink_fn sink;
-	void *user;
-	const char *label;
-	size_t chunk;
-	unsigned window;
-	struct slot *slots; /* ring in send order */
-	unsigned head, count;
-};
-
-static const char *xfer_cmd(const struct xfer *x) { return x->write ? "STREAM_WRITE" : "READ"; }
-
-static void describe(const qc_sdload *s, const struct xfer *x, const struct slot *sl, char *buf, size_t cap)
-{
-	uint64_t sector = x->start + sl->offset / s->sector_size;
-
-	snprintf(buf, cap, "%s of %u bytes at sector %llu (byte %llu of %s)", xfer_cmd(x), sl->len,
-		 (unsigned long long)sector, (unsigned long long)sl->offset, x->label);
-}
-
-static int send_slot(qc_sdload *s, const struct xfer *x, struct slot *sl)
-{
-	ssize_t n;
-
-	if (x->write)
-		n = qc_sdload_encode_write(s->pkt, s->pkt_cap, QC_SDLOAD_STREAM_WRITE, sl->addr, sl->buf, sl->len);
-	else
-		n = qc_sdload_encode_read(s->pkt, s->pkt_cap, sl->addr, (uint16_t)sl->len);
-	if (n < 0)
-		return qc_fail(s->ctx, QC_E_TOOBIG, "packet too large");
-	sl->seq = ++s->seq;
-	sl->tries++;
-	return send_frame(s, s->pkt, (size_t)n);
-}
-
-static int resend(qc_sdload *s, const struct xfer *x, struct slot *sl, const char *why)
-{
-	char what[160];
-
-	if (sl->tries > SDLOAD_RETRIES) {
-		describe(s, x, sl, what, sizeof(what));
-		return qc_fail(s->ctx, QC_E_TIMEOUT, "%s: %s, %u times", what, why, sl->tries);
-	}
-	s->st.resent++;
-	qc_log(s->ctx, QC_LOG_INFO, "sending %s at 0x%08x again: %s", xfer_cmd(x), sl->addr, why);
-	return send_slot(s, x, sl);
-}
-
-/* Queues and sends the next packet of the transfer. */
-static int queue_next(qc_sdload *s, struct xfer *x)
-{
-	struct slot *sl = &x->slots[(x->head + x->count) % x->window];
-	uint64_t left = x->bytes - x->queued;
-	size_t len = left < x->chunk ? (size_t)left : x->chunk;
-
-	sl->offset = x->queued;
-	sl->len = (uint32_t)len;
-	sl->tries = 0;
-	sl->done = false;
-	if (s->sector_addr)
-		sl->addr = (uint32_t)(x->start + sl->offset / s->sector_size);
-	else
-		sl->addr = (uint32_t)(x->start * s->sector_size + sl->offset);
-	if (x->write) {
-		size_t got = 0;
-
-		while (got < len) {
-			ssize_t n = x->src(x->user, sl->buf + got, len - got);
-
-			if (n < 0)
-				return (int)n;
-			if (n == 0)
-				return qc_fail(s->ctx, QC_E_IO, "%s ended after %llu of %llu bytes", x->label,
-					       (unsigned long long)(sl->offset + got), (unsigned long long)x->bytes);
-			got += (size_t)n;
-		}
-	}
-	x->queued += len;
-	x->count++;
-	if (x->count > s->st.max_outstanding)
-		s->st.max_outstanding = x->count;
-	s->st.packets++;
-	return send_slot(s, x, sl);
-}
-
-/* Handles one answer for the transfer; 0 to go on. */
-static int answer(qc_sdload *s, struct xfer *x, const struct qc_sdload_reply *r)
-{
-	uint8_t want = x->write ? QC_SDLOAD_BLOCK_WRITTEN : QC_SDLOAD_READ_DATA;
-	struct slot *hit = NULL;
-	char what[160];
-
-	if (r->cmd == QC_SDLOAD_ERROR) {
-		/* In-order processing: the error is about the oldest packet
-		 * the programmer had not answered. */
-		struct slot *oldest = NULL;
-
-		for (unsigned i = 0; i < x->count; i++) {
-			struct slot *sl = &x->slots[(x->head + i) % x->window];
-
-			if (!sl->done && (!oldest || sl->seq < oldest->seq))
-				oldest = sl;
-		}
-		describe(s, x, oldest ? oldest : &x->slots[x->head], what, sizeof(what));
-		return device_error(s, QC_E_DEVICE, what, r);
-	}
-	if (r->cmd != want) {
-		describe(s, x, &x->slots[x->head], what, sizeof(what));
-		return unexpected(s, what, r);
-	}
-	for (unsigned i = 0; i < x->count; i++) {
-		struct slot *sl = &x->slots[(x->head + i) % x->window];
-
-		if (!sl->done && sl->addr == r->addr) {
-			hit = sl;
-			break;
-		}
-	}
-	if (!hit) {
-		qc_log(s->ctx, QC_LOG_DEBUG, "ignored a repeated answer for address 0x%08x", r->addr);
-		return 0;
-	}
-	if (!x->write) {
-		if (r->data_len != hit->len) {
-			describe(s, x, hit, what, sizeof(what));
-			return qc_fail(s->ctx, QC_E_PROTOCOL, "the programmer answered %s with %zu bytes", what,
-				       r->data_len);
-		}
-		memcpy(hit->buf, r->data, hit->len);
-	}
-	hit->done = true;
-	/* Anything sent before this packet and still unanswered is lost. */
-	for (unsigned i = 0; i < x->count; i++) {
-		struct slot *sl = &x->slots[(x->head + i) % x->window];
-		int rc;
-
-		if (!sl->done && sl->seq < hit->seq && (rc = resend(s, x, sl, "its answer was lost")) < 0)
-			return rc;
-	}
-	while (x->count && x->slots[x->head].done) {
-		struct slot *sl = &x->slots[x->head];
-
-		if (!x->write) {
-			int rc = x->sink(x->user, sl->buf, sl->len);
-
-			if (rc < 0)
-				return rc;
-		}
-		x->delivered += sl->len;
-		x->head = (x->head + 1) % x->window;
-		x->count--;
-	}
-	qc_progress(s->ctx, x->label, x->delivered, x->bytes);
-	return 0;
-}
-
-/* After a refusal the programmer still answers the packets that were in
- * flight behind the refused one; those answers are read and dropped here
- * so that they are not taken for the answer to the next command. */
-static void drain(qc_sdload *s, struct xfer *x, int err)
-{
-	char saved[1024];
-	unsigned pending = 0;
-	int timeout = qc_get_timeout(s->ctx);
-
-	for (unsigned i = 0; i < x->count; i++)
-		pending += !x->slots[(x->head + i) % x->window].done;
-	if (pending <= 1)
-		return;
-	pending--; /* the refused one was answered */
-	snprintf(saved, sizeof(saved), "%s", qc_last_error(s->ctx));
-	qc_set_timeout(s->ctx, timeout < 1000 ? timeout : 1000);
-	while (pending) {
-		struct qc_sdload_reply r;
-		int rc = recv_reply(s, &r);
-
-		if (rc < 0 && rc != QC_E_CRC)
-			break;
-		pending--;
-	}
-	qc_set_timeout(s->ctx, timeout);
-	qc_fail(s->ctx, err, "%s", saved);
-}
-
-static int transfer(qc_sdload *s, struct xfer *x)
-{
-	size_t unit = s->sector_addr ? s->sector_size : 1;
-	uint64_t last;
-	int rc = 0;
-
-	if (!s->have_hello)
-		return qc_fail(s->ctx, QC_E_INVAL, "Streaming DLOAD transfer before HELLO");
-	x->chunk = s->block;
-	if (!x->write && x->chunk > 0xffff)
-		x->chunk = 0xffff; /* READ's length field is 16 bits */
-	x->chunk -= x->chunk % s->sector_size;
-	if (x->chunk == 0)
-		return qc_fail(s->ctx, QC_E_UNSUPPORTED,
-			       "the programmer's block size of %zu bytes is smaller than a %u-byte sector", s->block,
-			       s->sector_size);
-	if (x->bytes == 0)
-		return 0;
-	last = s->sector_addr ? x->start + (x->bytes - 1) / unit : x->start * s->sector_size + x->bytes - 1;
-	if (x->start > UINT32_MAX || last > UINT32_MAX)
-		return qc_fail(s->ctx, QC_E_RANGE, "%s of %llu bytes at sector %llu reaches past the 32-bit %s addresses",
-			       x->label, (unsigned long long)x->bytes, (unsigned long long)x->start,
-			       s->sector_addr ? "sector" : "byte");
-	x->window = s->window;
-	if ((uint64_t)x->window * x->chunk > SDLOAD_MAX_INFLIGHT)
-		x->window = (unsigned)(SDLOAD_MAX_INFLIGHT / x->chunk) ? (unsigned)(SDLOAD_MAX_INFLIGHT / x->chunk) : 1;
-	x->slots = calloc(x->window, sizeof(*x->slots));
-	if (!x->slots || reserve(s, &s->pkt, &s->pkt_cap, x->chunk + 8) < 0) {
-		free(x->slots);
-		return qc_fail(s->ctx, QC_E_NOMEM, "out of memory");
-	}
-	for (unsigned i = 0; i < x->window && rc == 0; i++)
-		if (!(x->slots[i].buf = malloc(x->chunk)))
-			rc = qc_fail(s->ctx, QC_E_NOMEM, "out of memory");
-	qc_log(s->ctx, QC_LOG_INFO, "%s %llu bytes at sector %llu: %zu-byte packets, window %u, %s addresses",
-	       x->write ? "writing" : "reading", (unsigned long long)x->bytes, (unsigned long long)x->start, x->chunk,
-	       x->window, s->sector_addr ? "sector" : "byte");
-	while (rc == 0 && x->delivered < x->bytes) {
-		struct qc_sdload_reply r;
-
-		while (rc == 0 && x->count < x->window && x->queued < x->bytes)
-			rc = queue_next(s, x);
-		if (rc < 0)
-			break;
-		if (qc_cancelled(s->ctx)) {
-			rc = qc_fail(s->ctx, QC_E_CANCELLED, "cancelled after %llu of %llu bytes",
-				     (unsigned long long)x->delivered, (unsigned long long)x->bytes);
-			break;
-		}
-		rc = recv_reply(s, &r);
-		if (rc == QC_E_CRC) {
-			rc = 0; /* the answers that follow, or the timeout, show what was lost */
-			continue;
-		}
-		if (rc == QC_E_TIMEOUT) {
-			char why[64];
-
-			snprintf(why, sizeof(why), "no answer within %d ms", qc_get_timeout(s->ctx));
-			rc = 0;
-			for (unsigned i = 0; i < x->count && rc == 0; i++) {
-				struct slot *sl = &x->slots[(x->head + i) % x->window];
-
-				if (!sl->done)
-					rc = resend(s, x, sl, why);
-			}
-			continue;
-		}
-		if (rc < 0)
-			break;
-		rc = answer(s, x, &r);
-		if (rc == QC_E_DEVICE)
-			drain(s, x, rc);
-	}
-	for (unsigned i = 0; i < x->window; i++)
-		free(x->slots[i].buf);
-	free(x->slots);
-	return rc;
-}
-
-int qc_sdload_write_stream(qc_sdload *s, uint64_t start, uint64_t bytes, qc_sdload_source_fn fn, void *user,
-			   const char *label)
-{
-	struct xfer x = {.write = true, .start = start, .bytes = bytes, .src = fn, .user = user,
-			 .label = label ? label : "data"};
-
-	return transfer(s, &x);
-}
-
-int qc_sdload_read_stream(qc_sdload *s, uint64_t start, uint64_t bytes, qc_sdload_sink_fn fn, void *user,
-			  const char *label)
-{
-	struct xfer x = {.write = false, .start = start, .bytes = bytes, .sink = fn, .user = user,
-			 .label = label ? label : "data"};
-
-	return transfer(s, &x);
 }
