@@ -61,12 +61,20 @@ expect_rc 0 timeout 10 "$QCBOX" -d "tty:$T/p.tty" dload info
 grep -q "max write size: *512 bytes" "$T/out" || fail "dload info over pty: $(cat "$T/out")"
 wait_exit "$SIMPID"
 
-# ----- Intel HEX over a pty: the start record is the jump target
-start_sim_pty h --mode dload
-expect_rc 0 timeout 20 "$QCBOX" -d "tty:$T/h.tty" dload load "$T/prog.hex"
+# ----- Intel HEX over a pty: the start record is the jump target; then the
+# programmer it became answers a streaming session on the same pty
+start_sim_pty h --mode dload --storage emmc --luns 1 --lun-size 4M --persist
+H="-d tty:$T/h.tty"
+expect_rc 0 timeout 20 "$QCBOX" $H dload load "$T/prog.hex"
 grep -q "jumped to 0x2a000000" "$T/out" || fail "HEX load: $(cat "$T/out")"
-wait_exit "$SIMPID"
 go_event "$T/h.ev" 704643072 "$(sha "$T/prog.bin")" 70000
+head -c 200000 /dev/urandom >"$T/pimg.bin"
+expect_rc 0 timeout 20 "$QCBOX" $H --json sdload write 0/1 "$T/pimg.bin"
+[ "$(jget "$T/out" 'j["max_outstanding"] > 1')" = True ] || fail "pty: the window was not used: $(cat "$T/out")"
+expect_rc 0 timeout 20 "$QCBOX" $H sdload read 0/1+391 "$T/pback.bin"
+cmp -s -n 200000 "$T/pimg.bin" "$T/pback.bin" || fail "pty: streaming read back differs"
+expect_rc 0 timeout 10 "$QCBOX" $H sdload reset
+kill "$SIMPID"
 
 # ----- a raw binary needs --address; with it, it lands there (unix, JSON)
 expect_rc 2 "$QCBOX" -d "unix:$T/none.sock" dload load "$T/prog.bin"

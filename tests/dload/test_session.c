@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -709,6 +710,79 @@ static void test_sdload_entered_with_mbn(void **state)
 	qc_ctx_free(ctx);
 }
 
+/* A broken device that never stops talking: endless frame flags to the
+ * boot loader host, endless LOG frames to the programmer host.  Both give
+ * up within their timeouts. */
+struct flooder {
+	qc_transport *t;
+	const uint8_t *unit;
+	size_t len;
+	volatile int stop;
+};
+
+static void *flood(void *p)
+{
+	struct flooder *fl = p;
+
+	while (!fl->stop)
+		if (qc_transport_write(fl->t, fl->unit, fl->len, 1000) < 0)
+			break;
+	return NULL;
+}
+
+static void test_floods(void **state)
+{
+	static const uint8_t flags[64] = {0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e,
+					  0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e,
+					  0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e,
+					  0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e,
+					  0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e, 0x7e,
+					  0x7e, 0x7e, 0x7e, 0x7e};
+	uint8_t log[64];
+	ssize_t n;
+
+	(void)state;
+	n = qc_sdload_encode_log(log, sizeof(log), "still here");
+	n = qc_hdlc_encode(log, (size_t)n, log + 32, sizeof(log) - 32, false);
+	for (int k = 0; k < 2; k++) {
+		qc_ctx *ctx = qc_ctx_new();
+		qc_transport *a, *b;
+		struct flooder fl = {.unit = k ? log + 32 : flags, .len = k ? (size_t)n : sizeof(flags)};
+		pthread_t th;
+		struct timespec t0, t1;
+		int rc;
+
+		qc_set_log_level(ctx, QC_LOG_ERROR);
+		qc_set_timeout(ctx, 200);
+		assert_int_equal(qc_transport_mem_pair(ctx, &a, &b), 0);
+		fl.t = b;
+		assert_int_equal(pthread_create(&th, NULL, flood, &fl), 0);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		if (k == 0) {
+			qc_dload *d;
+
+			assert_int_equal(qc_dload_open(a, &d), 0);
+			rc = qc_dload_nop(d);
+			qc_dload_close(d);
+		} else {
+			qc_sdload *s;
+
+			assert_int_equal(qc_sdload_open(a, &s), 0);
+			rc = qc_sdload_hello(s, 3, 2, 0x19, NULL);
+			qc_sdload_close(s);
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		fl.stop = 1;
+		qc_transport_close(a);
+		pthread_join(th, NULL);
+		qc_transport_close(b);
+		assert_int_equal(rc, QC_E_TIMEOUT);
+		/* one wait for the NOP, three HELLOs: well under a second each */
+		assert_true((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 < 2000);
+		qc_ctx_free(ctx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -724,6 +798,7 @@ int main(void)
 		cmocka_unit_test(test_sdload_nand),
 		cmocka_unit_test(test_sdload_window_overrun),
 		cmocka_unit_test(test_sdload_entered_with_mbn),
+		cmocka_unit_test(test_floods),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "qcbox/dload.h"
 #include "qcbox/hdlc.h"
@@ -65,6 +66,15 @@ static int reserve(qc_dload *d, uint8_t **buf, size_t *cap, size_t need)
 	return 0;
 }
 
+/* CLOCK_MONOTONIC in milliseconds. */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int send_frame(qc_dload *d, const uint8_t *req, size_t len)
 {
 	ssize_t n;
@@ -84,10 +94,12 @@ static int send_frame(qc_dload *d, const uint8_t *req, size_t len)
 static int recv_frame(qc_dload *d, const char *what, const uint8_t **f, size_t *n)
 {
 	int timeout = qc_get_timeout(d->ctx);
+	int64_t deadline = now_ms() + timeout; /* a stream of bare flags must not keep us */
 
 	for (;;) {
 		if (d->rx_pos == d->rx_len) {
-			ssize_t r = qc_transport_read(d->t, d->rx, sizeof(d->rx), timeout);
+			int64_t left = deadline - now_ms();
+			ssize_t r = left > 0 ? qc_transport_read(d->t, d->rx, sizeof(d->rx), (int)left) : QC_E_TIMEOUT;
 
 			if (r == QC_E_TIMEOUT)
 				return qc_fail(d->ctx, QC_E_TIMEOUT, "no reply to DLOAD %s from %s within %d ms", what,

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "sdload_impl.h"
 
@@ -66,6 +67,15 @@ void qc_sdload_limit(qc_sdload *s, unsigned window, size_t block)
 		s->block = block;
 }
 
+/* CLOCK_MONOTONIC in milliseconds. */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 int sdload_reserve(qc_sdload *s, uint8_t **buf, size_t *cap, size_t need)
 {
 	uint8_t *p;
@@ -109,9 +119,11 @@ static void log_text(qc_sdload *s, const struct qc_sdload_reply *r)
 
 /* The next reply other than a LOG: 1, QC_E_CRC for a damaged frame,
  * QC_E_TIMEOUT (no sentence set), or another error. */
+/* A programmer that floods LOGs or frame flags still gets no more than the
+ * timeout to produce the reply. */
 int sdload_recv_reply(qc_sdload *s, struct qc_sdload_reply *r)
 {
-	int timeout = qc_get_timeout(s->ctx);
+	int64_t deadline = now_ms() + qc_get_timeout(s->ctx);
 
 	for (;;) {
 		const uint8_t *f;
@@ -119,7 +131,12 @@ int sdload_recv_reply(qc_sdload *s, struct qc_sdload_reply *r)
 		int rc;
 
 		if (s->rx_pos == s->rx_len) {
-			ssize_t got = qc_transport_read(s->t, s->rx, sizeof(s->rx), timeout);
+			int64_t left = deadline - now_ms();
+			ssize_t got;
+
+			if (left <= 0)
+				return qc_fail(s->ctx, QC_E_TIMEOUT, "no reply from the programmer in time");
+			got = qc_transport_read(s->t, s->rx, sizeof(s->rx), (int)left);
 
 			if (got == QC_E_DISCONNECTED)
 				return qc_fail(s->ctx, QC_E_DISCONNECTED, "the programmer disconnected");

@@ -205,6 +205,7 @@ static void drain(qc_sdload *s, struct xfer *x, int err, bool one_answered)
 static int transfer(qc_sdload *s, struct xfer *x)
 {
 	size_t unit = s->sector_addr ? s->sector_size : 1;
+	unsigned damaged = 0;
 	uint64_t last;
 	int rc = 0;
 
@@ -255,9 +256,14 @@ static int transfer(qc_sdload *s, struct xfer *x)
 		}
 		rc = sdload_recv_reply(s, &r);
 		if (rc == QC_E_CRC) {
-			rc = 0; /* the answers that follow, or the timeout, show what was lost */
+			/* the answers that follow, or the timeout, show what was lost */
+			rc = ++damaged > 4 * x->window + 16
+				     ? qc_fail(s->ctx, QC_E_CRC, "%u answers in a row from the programmer failed their CRC",
+					       damaged)
+				     : 0;
 			continue;
 		}
+		damaged = 0;
 		if (rc == QC_E_TIMEOUT) {
 			char why[64];
 
