@@ -68,6 +68,8 @@ struct sdload_state {
 	uint64_t writes, reads, opens, closes;
 	uint8_t *out;
 	size_t out_cap;
+	const uint8_t *reported; /* the hand-over last reported */
+	size_t reported_len;
 };
 
 static const struct qcsim_option sdload_options[] = {
@@ -96,9 +98,9 @@ static void sdload_fini(struct qcsim *sim, void *state)
 	free(s);
 }
 
-/* Says which programmer was started, when the simulator became this mode
- * after a DLOAD GO or a Sahara upload. */
-static void report_programmer(struct qcsim *sim)
+/* Says which programmer was started, each time the simulator becomes this
+ * mode after a DLOAD GO or a Sahara upload. */
+static void report_programmer(struct qcsim *sim, struct sdload_state *s)
 {
 	size_t n;
 	const uint8_t *img = qcsim_handoff(sim, &n);
@@ -106,8 +108,10 @@ static void report_programmer(struct qcsim *sim)
 	json_object *ev;
 	char sha[65];
 
-	if (!img || !n)
+	if (!img || !n || (img == s->reported && n == s->reported_len))
 		return;
+	s->reported = img;
+	s->reported_len = n;
 	dlsim_sha256_hex(img, n, sha);
 	ev = json_object_new_object();
 	json_object_object_add(ev, "bytes", json_object_new_int64((int64_t)n));
@@ -162,7 +166,6 @@ static int sdload_setup(struct qcsim *sim, struct sdload_state *s)
 	for (unsigned i = 0; i < s->window; i++)
 		if (!(s->q[i].data = malloc(s->block)))
 			return QC_E_NOMEM;
-	report_programmer(sim);
 	return 0;
 }
 
@@ -552,6 +555,7 @@ static int sdload_run(struct qcsim *sim, void *state)
 
 	dlsim_link_reset(&s->link);
 	s->qn = 0;
+	report_programmer(sim, s);
 	for (;;) {
 		struct qc_sdload_request r;
 		const uint8_t *f;
