@@ -5,16 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diag_efs.h"
 #include "qcbox/diag.h"
 #include "sim.h"
 
 struct diag_state {
 	char model[9];
+	struct qcsim_efs *efs;
+	uint8_t efs_rsp[64 * 1024];
 };
 
 static const struct qcsim_option diag_options[] = {
 	{"model", "TEXT", "DIAG: model string (version reply, extended build id)"},
 	{"efs-dir", "DIR", "DIAG: host directory backing the EFS2 file system"},
+	{"efs-subsys", "13|3e|both", "DIAG: EFS2 subsystems answered (default both; the other gets bad-command)"},
+	{"efs-window", "BYTES", "DIAG: EFS2 byte windows offered in HELLO (default 1M); longer WRITEs get bad-length"},
 	{NULL, NULL, NULL},
 };
 
@@ -26,6 +31,10 @@ static int diag_init(struct qcsim *sim, void **state)
 	if (!s)
 		return QC_E_NOMEM;
 	snprintf(s->model, sizeof(s->model), "%s", model ? model : "QCBOXSIM");
+	if (qcsim_efs_init(sim, &s->efs) < 0) {
+		free(s);
+		return QC_E_INVAL;
+	}
 	*state = s;
 	return 0;
 }
@@ -84,6 +93,15 @@ static int diag_run(struct qcsim *sim, void *state)
 		case QC_DIAG_VERNO:
 			rc = reply_version(sim, s);
 			break;
+		case QC_DIAG_SUBSYS:
+			if (n >= 2 && (f[1] == 0x13 || f[1] == 0x3e)) {
+				ssize_t r = qcsim_efs_handle(s->efs, f, n, s->efs_rsp, sizeof(s->efs_rsp), true);
+
+				rc = r < 0 ? (int)r : qcsim_hdlc_send(sim, s->efs_rsp, (size_t)r);
+				break;
+			}
+			rc = reply_bad_command(sim, f, n);
+			break;
 		default:
 			rc = reply_bad_command(sim, f, n);
 			break;
@@ -97,7 +115,10 @@ static int diag_run(struct qcsim *sim, void *state)
 
 static void diag_fini(struct qcsim *sim, void *state)
 {
+	struct diag_state *s = state;
+
 	(void)sim;
+	qcsim_efs_free(s->efs);
 	free(state);
 }
 
