@@ -175,6 +175,20 @@ static void test_window(void **state)
 	assert_int_equal(pread(fd, back, sizeof(back), 0), (ssize_t)sizeof(back));
 	assert_memory_equal(back, data, sizeof(data));
 	close(fd);
+	/* an item file larger than one reply falls back to OPEN/READ */
+	snprintf(path, sizeof(path), "%s/nv/item_files", r.dir);
+	assert_int_equal(system(strcat(strcpy((char *)back, "mkdir -p "), path)), 0);
+	write_file(path, "big", data, 1500);
+	write_file(path, "small", data, 10);
+	snprintf(path, sizeof(path), "%s/out", r.top);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	assert_int_equal(qc_efs_get_file(e, "/nv/item_files/big", fd, false, &x), 0);
+	assert_int_equal(x.bytes, 1500);
+	assert_false(x.item);
+	assert_int_equal(qc_efs_get_file(e, "/nv/item_files/small", fd, false, &x), 0);
+	assert_int_equal(x.bytes, 10);
+	assert_true(x.item);
+	close(fd);
 	/* a caller cap below the window */
 	assert_int_equal(qc_efs_set_max_chunk(e, 300), 0);
 	assert_int_equal(qc_efs_read_chunk(e), 300);

@@ -612,6 +612,7 @@ int qc_efs_get_item(qc_efs *e, const char *path, void *buf, size_t cap, size_t *
 	return 0;
 }
 
+/* No fallback to the older PUT (26): it is reported to hang some modems. */
 int qc_efs_put_item(qc_efs *e, const char *path, const void *data, size_t len, uint32_t flags)
 {
 	struct qc_efs_pkt req = {.op = QC_EFS_OP_PUT, .nnum = 3}, rsp;

@@ -66,15 +66,21 @@ int qc_efs_get_open(qc_efs *e, const char *path, int kind, int64_t stated, int f
 	if (kind == QC_EFS_TYPE_ITEM) {
 		size_t n;
 
-		/* An item file comes whole in one GET reply. */
-		x->item = true;
+		/* An item file comes whole in one GET reply.  One too large for
+		 * a reply, or a device without GET, is read like any file. */
 		rc = qc_efs_get_item(e, path, buf, sizeof(buf), &n);
-		if (rc == 0)
+		if (rc == 0) {
+			x->item = true;
 			rc = write_all(e, fd, buf, n, pr);
-		if (rc == 0 && md)
-			EVP_DigestUpdate(md, buf, n);
-		off = rc == 0 ? n : 0;
-		goto done;
+			if (rc == 0 && md)
+				EVP_DigestUpdate(md, buf, n);
+			off = rc == 0 ? n : 0;
+			goto done;
+		}
+		if (rc != QC_E_RANGE && rc != QC_E_UNSUPPORTED && e->last_errno != QC_EFS_ENOTITM)
+			goto done;
+		qc_log(e->ctx, QC_LOG_DEBUG, "GET of item file %s failed (%s); reading it with OPEN/READ", pr,
+		       qc_last_error(e->ctx));
 	}
 	rc = qc_efs_open(e, path, QC_EFS_O_RDONLY, 0);
 	if (rc < 0)
