@@ -275,6 +275,8 @@ enum qc_efs_report {
  * form; LOCAL the path relative to the destination (copies only). */
 struct qc_efs_entry {
 	const char *path;
+	const char *name;   /* last component, printable (it may contain '/') */
+	const char *unsafe; /* listings: why the name is not safe to use, or NULL */
 	const char *local;
 	int type;
 	uint32_t mode;

@@ -293,7 +293,9 @@ static json_object *entry_json(const struct qc_efs_entry *ent)
 	json_object *o = json_object_new_object();
 
 	json_object_object_add(o, "path", json_object_new_string(ent->path));
-	json_object_object_add(o, "name", json_object_new_string(base_name(ent->path)));
+	json_object_object_add(o, "name", json_object_new_string(ent->name ? ent->name : base_name(ent->path)));
+	if (ent->unsafe)
+		json_object_object_add(o, "unsafe_name", json_object_new_string(ent->unsafe));
 	json_object_object_add(o, "type", json_object_new_string(qc_efs_type_name(ent->type)));
 	json_object_object_add(o, "mode", json_object_new_int64(ent->mode));
 	json_object_object_add(o, "mode_octal", mode_octal(ent->mode));
@@ -318,11 +320,14 @@ static void on_ls_entry(void *user, const struct qc_efs_entry *ent)
 
 		mode_string(ent->mode, ent->type, m);
 		time_string(ent->mtime, t, sizeof(t));
-		printf("%s %10lld %s %s%s%s\n", m, ent->type == QC_EFS_TYPE_DIR ? 0LL : (long long)ent->size, t,
+		printf("%s %10lld %s %s%s%s", m, ent->type == QC_EFS_TYPE_DIR ? 0LL : (long long)ent->size, t,
 		       ent->path, ent->target ? " -> " : "", ent->target ? ent->target : "");
 	} else {
-		printf("%s%s\n", ent->path, ent->type == QC_EFS_TYPE_DIR ? "/" : "");
+		printf("%s%s", ent->path, ent->type == QC_EFS_TYPE_DIR ? "/" : "");
 	}
+	if (ent->unsafe)
+		printf("   (unsafe name: %s)", ent->unsafe);
+	putchar('\n');
 }
 
 /* ----- commands ----- */

@@ -19,7 +19,8 @@ static const struct qcsim_option diag_options[] = {
 	{"model", "TEXT", "DIAG: model string (version reply, extended build id)"},
 	{"efs-dir", "DIR", "DIAG: host directory backing the EFS2 file system"},
 	{"efs-subsys", "13|3e|both", "DIAG: EFS2 subsystems answered (default both; the other gets bad-command)"},
-	{"efs-window", "BYTES", "DIAG: EFS2 byte windows offered in HELLO (default 1M); longer WRITEs get bad-length"},
+	{"efs-window", "BYTES", "DIAG: EFS2 byte windows offered in HELLO (default 1M); longer WRITEs get bad-length. "
+				"EFS faults: efs-hostile-names, efs-endless-dir, efs-lying-size, efs-endless-file"},
 	{NULL, NULL, NULL},
 };
 

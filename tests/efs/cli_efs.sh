@@ -39,6 +39,17 @@ for how in unix pty; do
 	expect_rc 0 Q "${S[@]}" --json efs ls -R /
 	jget "$T/out" '[e for e in j["entries"] if e["path"] == "/rt/a/b/big.bin"][0]["size"]' | grep -qx 16777216 ||
 		fail "$how: ls -R does not list /rt/a/b/big.bin"
+	expect_rc 0 Q "${S[@]}" efs ls -l -R /rt
+	grep -q '^l.* /rt/a/link -> b/c/small$' "$T/out" || fail "$how: ls -l -R: $(cat "$T/out")"
+	expect_rc 0 Q "${S[@]}" --json efs stat /rt/a/b/c/small
+	[ "$(jget "$T/out" '(j["type"], j["size"])')" = "('file', 2)" ] || fail "$how: stat: $(cat "$T/out")"
+	expect_rc 0 Q "${S[@]}" efs cat /nv/item_files/x
+	[ "$(cat "$T/out")" = hello ] || fail "$how: cat: $(cat "$T/out")"
+	expect_rc 0 Q "${S[@]}" efs mkdir -p /tmpdir/x/y
+	expect_rc 0 Q "${S[@]}" efs mv /tmpdir/x /tmpdir/z
+	expect_rc 0 Q "${S[@]}" efs rm -r /tmpdir
+	expect_rc 1 Q "${S[@]}" efs stat /tmpdir
+	grep -q 'EFS error ENOENT (2) for /tmpdir' "$T/err" || fail "$how: errno name: $(cat "$T/err")"
 	ok "$how: 16 MiB tree round trip"
 done
 kill "$SIMPID"
@@ -160,6 +171,8 @@ diff -r "$T/tree" "$T/x/y/dst" || fail "hostile: the real tree differs"
 expect_rc 1 Q "${H[@]}" --json efs ls -R /rt/a/b
 jhas "$T/out" entries '/rt/a/b/tab\x09name' || fail "ls: escaped name missing: $(cat "$T/out")"
 jhas "$T/out" refused '/rt/a/b/..' || fail "ls -R entered '..'"
+jget "$T/out" '[e.get("unsafe_name") for e in j["entries"] if e["name"] == "a/../../b"][0]' | grep -q "contains '/'" ||
+	fail "ls: unsafe name not flagged: $(cat "$T/out")"
 expect_rc 0 Q "${H[@]}" efs put "$T/tree/a/b/c" /scratch -r
 expect_rc 1 Q "${H[@]}" efs rm -r /scratch
 grep -qF "refused /scratch/..: the name is '..'; not removed" "$T/err" || fail "rm -r: $(cat "$T/err")"

@@ -199,6 +199,8 @@ static int walk_dir(struct tree *t, bool recurse, unsigned depth)
 			snprintf(path, sizeof(path), "%s%s%s", printable(t),
 				 t->rpath[t->rlen - 1] == '/' ? "" : "/", n2);
 			ent.path = path;
+			ent.name = n2;
+			ent.unsafe = why;
 			ent.type = d->type;
 			ent.mode = d->mode;
 			ent.size = d->size;
@@ -211,6 +213,7 @@ static int walk_dir(struct tree *t, bool recurse, unsigned depth)
 		if (!push_remote(t, d->name, d->name_len, &saved))
 			continue;
 		ent.path = printable(t);
+		ent.name = strrchr(ent.path, '/') + 1;
 		ent.type = d->type;
 		ent.mode = d->mode;
 		ent.size = d->size;
@@ -291,7 +294,9 @@ int qc_efs_walk(qc_efs *e, const char *path, bool recurse, const struct qc_efs_t
 		rc = walk_dir(t, recurse, 0);
 	} else if (rc == 0) {
 		/* A file lists as itself. */
+		const char *slash = strrchr(printable(t), '/');
 		struct qc_efs_entry ent = {.path = printable(t),
+					   .name = slash && slash[1] ? slash + 1 : t->pr,
 					   .type = qc_efs_type_of(QC_EFS_TYPE_OTHER, st.mode),
 					   .mode = st.mode,
 					   .size = st.size,
@@ -348,6 +353,7 @@ static int get_entry(struct tree *t, int ldfd, const struct qc_efs_dirent *d, un
 	int rc = 0;
 
 	ent.path = printable(t);
+	ent.name = strrchr(ent.path, '/') + 1;
 	ent.local = printable_local(t);
 	ent.type = d->type;
 	ent.mode = d->mode;
@@ -596,6 +602,7 @@ static int put_entry(struct tree *t, int ldfd, const char *name, unsigned depth)
 	int rc;
 
 	ent.path = printable(t);
+	ent.name = strrchr(ent.path, '/') + 1;
 	ent.local = printable_local(t);
 	if (fstatat(ldfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
 		report(t, QC_EFS_FAILED, ent.local, "cannot stat local file: %s", strerror(errno));
