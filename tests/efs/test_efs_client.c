@@ -247,7 +247,7 @@ static void test_tree_round_trip(void **state)
 	struct collect c = {0};
 	struct qc_efs_tree_ops ops = {.entry = on_entry, .report = on_report, .user = &c, .sha256 = true};
 	struct qc_efs_tree_stats st;
-	char src[256], dst[256], cmd[700], link[256];
+	char src[256], dst[256], cmd[700], lpath[256];
 
 	(void)state;
 	sim_run_start(&r, NULL);
@@ -277,24 +277,31 @@ static void test_tree_round_trip(void **state)
 	snprintf(cmd, sizeof(cmd), "cmp -s %s/a/b/f %s/a/b/f && [ -f %s/a/empty ] && [ ! -s %s/a/empty ]", src, dst,
 		 dst, dst);
 	assert_int_equal(system(cmd), 0);
-	snprintf(link, sizeof(link), "%s/a/in", dst);
-	assert_int_equal(readlink(link, cmd, sizeof(cmd)), 3);
-	snprintf(link, sizeof(link), "%s/a/up_out", dst);
-	assert_int_equal(access(link, F_OK), -1);
-	snprintf(link, sizeof(link), "%s/a/abs", dst);
-	assert_int_equal(access(link, F_OK), -1);
+	snprintf(lpath, sizeof(lpath), "%s/a/in", dst);
+	assert_int_equal(readlink(lpath, cmd, sizeof(cmd)), 3);
+	snprintf(lpath, sizeof(lpath), "%s/a/up_out", dst);
+	assert_int_equal(access(lpath, F_OK), -1);
+	snprintf(lpath, sizeof(lpath), "%s/a/abs", dst);
+	assert_int_equal(access(lpath, F_OK), -1);
 
 	/* a second run over the same destination replaces, and never writes
 	 * through a symlink planted where a file goes */
-	snprintf(link, sizeof(link), "%s/a/b/f", dst);
-	unlink(link);
+	snprintf(lpath, sizeof(lpath), "%s/a/b/f", dst);
+	unlink(lpath);
 	snprintf(cmd, sizeof(cmd), "%s/outside", r.top);
 	write_file(r.top, "outside", "keep", 4);
-	assert_int_equal(symlink(cmd, link), 0);
+	assert_int_equal(symlink(cmd, lpath), 0);
+	/* nor through an old hard lpath */
+	write_file(r.top, "outside2", "keep2", 5);
+	snprintf(lpath, sizeof(lpath), "%s/a/empty", dst);
+	unlink(lpath);
+	snprintf(cmd, sizeof(cmd), "%s/outside2", r.top);
+	assert_int_equal(link(cmd, lpath), 0);
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(qc_efs_get_tree(e, "/t", dst, &ops, &st), 0);
-	assert_int_equal(c.failed, 1);
-	snprintf(cmd, sizeof(cmd), "[ \"$(cat %s/outside)\" = keep ]", r.top);
+	assert_int_equal(c.failed, 2);
+	snprintf(cmd, sizeof(cmd), "[ \"$(cat %s/outside)\" = keep ] && [ \"$(cat %s/outside2)\" = keep2 ]", r.top,
+		 r.top);
 	assert_int_equal(system(cmd), 0);
 
 	/* walk and remove */

@@ -390,18 +390,20 @@ static int get_entry(struct tree *t, int ldfd, const struct qc_efs_dirent *d, un
 	case QC_EFS_TYPE_ITEM: {
 		struct qc_efs_xfer x;
 		struct stat sb;
-		int fd = openat(ldfd, d->name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
-				0644);
+		/* Truncated only once known to be a plain file of its own: an
+		 * old hard link in the destination may share its data with a
+		 * file elsewhere. */
+		int fd = openat(ldfd, d->name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
 
 		if (fd < 0) {
 			report(t, QC_EFS_FAILED, ent.path, "cannot create local file %s: %s", ent.local,
 			       strerror(errno));
 			return 0;
 		}
-		if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_nlink > 1 || ftruncate(fd, 0) < 0) {
 			close(fd);
-			report(t, QC_EFS_FAILED, ent.path, "local %s exists and is not a regular file; not copied",
-			       ent.local);
+			report(t, QC_EFS_FAILED, ent.path,
+			       "local %s exists and is not a regular file with a single link; not copied", ent.local);
 			return 0;
 		}
 		rc = qc_efs_get_open(t->e, t->rpath, d->type, d->size, fd, t->ops && t->ops->sha256, &x);
