@@ -28,13 +28,15 @@ static int diag_init(struct qcsim *sim, void **state)
 {
 	struct diag_state *s = calloc(1, sizeof(*s));
 	const char *model = qcsim_opt(sim, "model");
+	int rc;
 
 	if (!s)
 		return QC_E_NOMEM;
 	snprintf(s->model, sizeof(s->model), "%s", model ? model : "QCBOXSIM");
-	if (qcsim_efs_init(sim, &s->efs) < 0) {
+	rc = qcsim_efs_init(sim, &s->efs);
+	if (rc < 0) {
 		free(s);
-		return QC_E_INVAL;
+		return rc;
 	}
 	*state = s;
 	return 0;
