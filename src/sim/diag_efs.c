@@ -65,28 +65,39 @@ int qcsim_efs_init(struct qcsim *sim, struct qcsim_efs **out)
 	}
 	for (int i = 0; i < 6; i++)
 		efs->own[i] = efs->neg[i] = (i & 1) ? (uint32_t)window : SIM_WINDOW;
-	if (!dir) {
-		char tmpl[] = "/tmp/qcbox-sim-efs.XXXXXX";
-
-		if (!mkdtemp(tmpl)) {
+	if (dir) {
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+			rc = qc_fail(qcsim_ctx(sim), QC_E_IO, "cannot create --efs-dir %s: %s", dir, strerror(errno));
 			free(efs);
-			return qc_fail(qcsim_ctx(sim), QC_E_IO, "cannot create a temporary EFS directory: %s",
-				       strerror(errno));
+			return rc;
 		}
-		efs->tmpdir = strdup(tmpl);
-		dir = efs->tmpdir;
-	} else if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		rc = qc_fail(qcsim_ctx(sim), QC_E_IO, "cannot create --efs-dir %s: %s", dir, strerror(errno));
-		free(efs);
-		return rc;
-	}
-	efs->root = open(dir ? dir : "", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (efs->root < 0) {
-		rc = qc_fail(qcsim_ctx(sim), QC_E_IO, "cannot open --efs-dir %s: %s", dir ? dir : "", strerror(errno));
-		qcsim_efs_free(efs);
-		return rc;
+		efs->root = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (efs->root < 0) {
+			rc = qc_fail(qcsim_ctx(sim), QC_E_IO, "cannot open --efs-dir %s: %s", dir, strerror(errno));
+			free(efs);
+			return rc;
+		}
 	}
 	*out = efs;
+	return 0;
+}
+
+/* Without --efs-dir the EFS lives in a private temporary directory, made on
+ * the first EFS request so that simulators never asked about EFS leave
+ * nothing behind. */
+static int private_root(struct qcsim_efs *efs)
+{
+	const char *tmp = getenv("TMPDIR");
+	char tmpl[4096];
+
+	snprintf(tmpl, sizeof(tmpl), "%s/qcbox-sim-efs.XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+	if (!mkdtemp(tmpl))
+		return qc_fail(qcsim_ctx(efs->sim), QC_E_IO, "cannot create a temporary EFS directory: %s",
+			       strerror(errno));
+	efs->tmpdir = strdup(tmpl);
+	efs->root = open(tmpl, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (!efs->tmpdir || efs->root < 0)
+		return qc_fail(qcsim_ctx(efs->sim), QC_E_IO, "cannot open the temporary EFS directory %s", tmpl);
 	return 0;
 }
 
@@ -597,6 +608,8 @@ ssize_t qcsim_efs_handle(struct qcsim_efs *efs, const uint8_t *req, size_t len, 
 	if (len < QC_EFS_HDR_LEN || req[0] != QC_DIAG_SUBSYS ||
 	    !((req[1] == QC_EFS_SUBSYS_FS && efs->on13) || (req[1] == QC_EFS_SUBSYS_FS_ALT && efs->on3e)))
 		return whole_reply(QC_DIAG_BAD_CMD, req, len, rsp, cap);
+	if (efs->root < 0 && private_root(efs) < 0)
+		return whole_reply(QC_DIAG_BAD_DEV, req, len, rsp, cap);
 	op = qc_efs_get16(req + 2);
 	l = qc_efs_layout(op);
 	/* DELTREE and the ERROR packet are not requests this modem serves. */

@@ -23,6 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static char top[64];
 
+static void cleanup(void) { remove_tree(top); }
+
 static void scratch(void)
 {
 
@@ -31,6 +33,7 @@ static void scratch(void)
 	snprintf(top, sizeof(top), "/tmp/qcbox-fuzz-efs.XXXXXX");
 	if (!mkdtemp(top))
 		abort();
+	atexit(cleanup);
 	write_file(top, "out", "", 0);
 }
 

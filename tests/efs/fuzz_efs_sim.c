@@ -20,6 +20,12 @@ static char top[64], dir[96];
 static struct qcsim *sim;
 static uint8_t rsp[70000];
 
+static void cleanup(void)
+{
+	remove_tree(top);
+	qcsim_free(sim);
+}
+
 static void setup(void)
 {
 	if (sim)
@@ -27,6 +33,7 @@ static void setup(void)
 	snprintf(top, sizeof(top), "/tmp/qcbox-fuzz-efs-sim.XXXXXX");
 	if (!mkdtemp(top))
 		abort();
+	atexit(cleanup);
 	snprintf(dir, sizeof(dir), "%s/efs", top);
 	write_file(top, "secret", "secret", 6);
 	sim = qcsim_new();

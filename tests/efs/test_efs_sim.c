@@ -273,6 +273,47 @@ static void test_directories(void **state)
 	assert_int_equal(f->r.num[3], QC_EFS_EBADF); /* opened write-only */
 }
 
+static int count_private_dirs(void)
+{
+	FILE *p = popen("ls -d \"$TMPDIR\"/qcbox-sim-efs.* 2>/dev/null | wc -l", "r");
+	int n = -1;
+
+	if (p && fscanf(p, "%d", &n) != 1)
+		n = -1;
+	if (p)
+		pclose(p);
+	return n;
+}
+
+/* Without --efs-dir: a private directory, made on first use, gone at the end. */
+static void test_private_dir(void **state)
+{
+	struct qcsim *sim = qcsim_new();
+	struct qcsim_efs *efs;
+	uint8_t rsp[256];
+	static const uint8_t mk[] = {0x4b, 0x13, 0x09, 0x00, 0xed, 0x01, '/', 'd', 0};
+	char tmp[] = "/tmp/qcbox-efs-tmpdir.XXXXXX";
+	int before;
+
+	(void)state;
+	/* a TMPDIR of its own, so other simulators cannot disturb the count */
+	assert_non_null(mkdtemp(tmp));
+	setenv("TMPDIR", tmp, 1);
+	before = count_private_dirs();
+	assert_int_equal(before, 0);
+	assert_int_equal(qcsim_set_option(sim, "mode", "diag"), 0);
+	assert_int_equal(qcsim_efs_init(sim, &efs), 0);
+	assert_int_equal(count_private_dirs(), before);
+	assert_int_equal(qcsim_efs_handle(efs, mk, sizeof(mk), rsp, sizeof(rsp), true), 8);
+	assert_memory_equal(rsp, "\x4b\x13\x09\x00\x00\x00\x00\x00", 8);
+	assert_int_equal(count_private_dirs(), before + 1);
+	qcsim_efs_free(efs);
+	qcsim_free(sim);
+	assert_int_equal(count_private_dirs(), before);
+	unsetenv("TMPDIR");
+	assert_int_equal(rmdir(tmp), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -280,6 +321,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_locked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_directories, setup, teardown),
+		cmocka_unit_test(test_private_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
