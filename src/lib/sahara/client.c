@@ -375,11 +375,12 @@ static int open_images(qc_ctx *ctx, const struct qc_sahara_image *images, size_t
 
 		m->src = &images[i];
 		m->fd = -1;
-		if (images[i].id == QC_SAHARA_ANY_IMAGE)
-			snprintf(m->label, sizeof(m->label), "%s",
-				 images[i].path ? base_name(images[i].path) : "programmer");
+		if (images[i].path)
+			snprintf(m->label, sizeof(m->label), "%s", base_name(images[i].path));
+		else if (images[i].id == QC_SAHARA_ANY_IMAGE)
+			snprintf(m->label, sizeof(m->label), "programmer");
 		else
-			snprintf(m->label, sizeof(m->label), "%s", images[i].path ? base_name(images[i].path) : "image");
+			snprintf(m->label, sizeof(m->label), "image %u", images[i].id);
 		if (!images[i].path) {
 			m->size = images[i].size;
 			continue;

@@ -102,10 +102,14 @@ int qc_sahara_parse_memtable(qc_ctx *ctx, const uint8_t *buf, size_t len, bool i
 				clash = !strcmp(out[j].safe_name, r->safe_name);
 			if (!clash)
 				break;
+			char cand[64];
+
 			if (k == 0)
-				snprintf(r->safe_name, sizeof(r->safe_name), "%s.%zu", base, i);
+				snprintf(cand, sizeof(cand), "%s.%zu", base, i);
 			else
-				snprintf(r->safe_name, sizeof(r->safe_name), "%s.%zu.%u", base, i, k);
+				snprintf(cand, sizeof(cand), "%s.%zu.%u", base, i, k);
+			/* again through the filter: "x." + ".3" must not make ".." */
+			qc_sahara_sanitize_name(cand, sizeof(cand), fallback, r->safe_name, sizeof(r->safe_name));
 		}
 	}
 	return (int)n;
