@@ -146,6 +146,14 @@ expect_rc 0 "$Q" -d "unix:$T/r.sock" flash --strict "$T/bk"/rawprogram*.xml
 wait_exit "$SIMPID"
 cmp -s "$T/f.disk/lun0.img" "$T/r.disk/lun0.img" || fail "restored disk differs from the backed-up one"
 
+# a partition whose data comes back wrong is named, with the sector
+start_sim cv --mode firehose --luns 1 --lun-size 16M --disk-dir "$T/f.disk" --fault corrupt:program
+head -c 16000 /dev/urandom >"$T/16k"
+expect_rc 1 "$Q" -d "unix:$T/cv.sock" write boot_a "$T/16k"
+grep -q "verify failed: boot_a (LUN 0, sectors 3..6) differs from the data written at sector 5" "$T/err" ||
+	fail "named verify mismatch: $(cat "$T/err")"
+wait_exit "$SIMPID"
+
 # NAK in the middle of a flash: what was written is reported, exit 1
 start_sim n --mode firehose --luns 1 --lun-size 16M --disk-dir "$T/n.disk" --fault nak:program:3
 expect_rc 1 "$Q" -d "unix:$T/n.sock" flash "$T/fb/rawprogram0.xml" "$T/fb/patch0.xml"

@@ -174,6 +174,31 @@ static void test_configure_refusals(void **state)
 	}
 }
 
+/* Figures as attributes of the response, as some programmers answer. */
+static void test_storage_info_attributes(void **state)
+{
+	struct script s;
+	struct qc_fh_storage_info si;
+	qc_fh *fh;
+
+	(void)state;
+	script_open(&s, DOC("<response value=\"ACK\" />")
+				DOC("<log value=\"UFS Inquiry Command Output: QCBOX\"/><response value=\"ACK\" "
+				    "total_blocks=\"0x3a0000\" block_size=\"4096\" num_physical=\"6\" />"));
+	assert_int_equal(qc_fh_open(s.host, &fh), 0);
+	struct qc_fh_options o = {.sector_size = 4096};
+
+	assert_int_equal(qc_fh_configure(fh, &o), 0);
+	assert_int_equal(qc_fh_storage_info(fh, 0, &si), 0);
+	assert_false(si.json);
+	assert_int_equal(si.total_blocks, 0x3a0000);
+	assert_int_equal(si.block_size, 4096);
+	assert_int_equal(si.num_physical, 6);
+	assert_non_null(strstr(si.text, "UFS Inquiry"));
+	qc_fh_close(fh);
+	script_close(&s);
+}
+
 /* Silence: a timeout within the configured time, naming the command. */
 static void test_configure_timeout(void **state)
 {
@@ -451,6 +476,32 @@ static void test_naks_and_disconnect(void **state)
 	free(big);
 }
 
+/* A payload size that is not a multiple of the sector (1038576, the value
+ * one peer invents): raw writes go out in whole sectors below it, never
+ * padded, and the data arrives intact. */
+static void test_odd_payload(void **state)
+{
+	static const char *const opts[] = {"max-payload", "1038576", NULL};
+	struct simrun r;
+	const size_t n = 3u << 20;
+	uint8_t *data = malloc(n), *back = malloc(n);
+	struct mem src = {data, n}, dst = {back, n};
+
+	(void)state;
+	fill(data, n, 8);
+	sim_start(&r, opts, NULL);
+	assert_int_equal(qc_fh_get_info(r.fh)->max_payload, 1038576);
+	struct qc_fh_program p = {.lun = 0, .start_sector = 1, .bytes = n, .read = mem_read, .user = &src,
+				  .verify = true};
+
+	assert_int_equal(qc_fh_program(r.fh, &p, NULL), 0);
+	assert_int_equal(qc_fh_read(r.fh, 0, 1, n / 4096, mem_write, &dst, NULL), 0);
+	assert_memory_equal(back, data, n);
+	sim_stop(&r);
+	free(data);
+	free(back);
+}
+
 /* eMMC with 512-byte sectors announced as UFS: the probe finds 512 from
  * the NAK's hint. */
 static void test_sector_probe(void **state)
@@ -602,6 +653,7 @@ int main(void)
 		cmocka_unit_test(test_verify_readback),     cmocka_unit_test(test_naks_and_disconnect),
 		cmocka_unit_test(test_sector_probe),        cmocka_unit_test(test_small_commands),
 		cmocka_unit_test(test_ack_every),           cmocka_unit_test(test_sparse_image),
+		cmocka_unit_test(test_storage_info_attributes), cmocka_unit_test(test_odd_payload),
 	};
 
 	/* a peer that went away must show up as an error, not kill the test */

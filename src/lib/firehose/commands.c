@@ -14,8 +14,10 @@
 
 #include "fh_impl.h"
 
-/* Sends a built command and waits for its ACK. */
-static int simple(qc_fh *fh, struct qc_fh_xml *x, int timeout_ms, const char *what)
+/* Sends a built command and waits for its ACK; *RESP (may be NULL) gets the
+ * response element, valid until the next document. */
+static int simple_resp(qc_fh *fh, struct qc_fh_xml *x, int timeout_ms, const char *what,
+		       const struct qc_fh_elem **resp)
 {
 	struct fh_resp r;
 	char why[900];
@@ -31,7 +33,14 @@ static int simple(qc_fh *fh, struct qc_fh_xml *x, int timeout_ms, const char *wh
 		return rc;
 	if (!r.ack)
 		return qc_fail(fh->ctx, QC_E_NAK, "the programmer refused %s%s", what, fh_reason(fh, why, sizeof(why)));
+	if (resp)
+		*resp = r.e;
 	return 0;
+}
+
+static int simple(qc_fh *fh, struct qc_fh_xml *x, int timeout_ms, const char *what)
+{
+	return simple_resp(fh, x, timeout_ms, what, NULL);
 }
 
 int qc_fh_erase(qc_fh *fh, unsigned lun, uint64_t start, uint64_t sectors, const char *label)
@@ -260,7 +269,8 @@ static void storage_hook(qc_fh *fh, const char *text, void *user)
 
 int qc_fh_storage_info(qc_fh *fh, unsigned lun, struct qc_fh_storage_info *out)
 {
-	char buf[256], what[64];
+	char buf[256], what[64], line[320];
+	const struct qc_fh_elem *resp = NULL;
 	struct qc_fh_xml x;
 	int rc;
 
@@ -270,7 +280,12 @@ int qc_fh_storage_info(qc_fh *fh, unsigned lun, struct qc_fh_storage_info *out)
 	qc_fh_xml_begin(&x, buf, sizeof(buf));
 	qc_fh_xml_elem(&x, "getstorageinfo");
 	qc_fh_xml_attrf(&x, "physical_partition_number", "%u", lun);
-	rc = simple(fh, &x, qc_get_timeout(fh->ctx), what);
+	rc = simple_resp(fh, &x, qc_get_timeout(fh->ctx), what, &resp);
+	/* Some programmers put the figures on the response itself. */
+	for (unsigned i = 0; rc == 0 && !out->json && resp && i < resp->nattr; i++) {
+		snprintf(line, sizeof(line), "%s=%s", resp->name[i], resp->value[i]);
+		parse_line(out, line);
+	}
 	if (rc == 0 && lun < FH_MAX_LUNS && out->total_blocks)
 		fh->lun_sectors[lun] = out->total_blocks;
 	return rc;
@@ -422,6 +437,8 @@ int qc_fh_benchmark(qc_fh *fh, unsigned trials, char *text, size_t cap)
 
 	if (cap)
 		text[0] = '\0';
+	if (qc_fh_supports(fh, "benchmark") == 0)
+		return qc_fail(fh->ctx, QC_E_UNSUPPORTED, "the programmer does not offer <benchmark>");
 	fh_begin(fh, "benchmark", text_hook, &t);
 	qc_fh_xml_begin(&x, xb, sizeof(xb));
 	qc_fh_xml_elem(&x, "benchmark");
