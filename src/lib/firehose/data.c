@@ -5,6 +5,7 @@
  * memory does not grow with the image, and both leave a precise account of
  * how far they got when the link or the target fails half-way.
  */
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,6 +71,8 @@ int qc_fh_program(qc_fh *fh, const struct qc_fh_program *p, struct qc_fh_progres
 	uint64_t ss = fh->info.sector_size, sectors, total, sent = 0;
 	size_t chunk;
 	unsigned packets = 0;
+	EVP_MD_CTX *md = NULL;
+	uint8_t sent_sha[32];
 	char at[256], why[900];
 	struct fh_resp r;
 	int rc;
@@ -100,6 +103,16 @@ int qc_fh_program(qc_fh *fh, const struct qc_fh_program *p, struct qc_fh_progres
 	if (!r.rawmode)
 		return qc_fail(fh->ctx, QC_E_PROTOCOL, "the programmer ACKed <program> for %s without rawmode=\"true\"",
 			       at);
+	/* Hashing what goes out, as it goes, costs nothing on a real link
+	 * (the host waits for USB anyway) and spares a second pass over the
+	 * image, which for a large one means reading it from disk again. */
+	if (p->verify) {
+		md = EVP_MD_CTX_new();
+		if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL)) {
+			EVP_MD_CTX_free(md);
+			md = NULL;
+		}
+	}
 	/* With AckRawDataEveryNumPackets each packet is exactly one payload. */
 	if (fh->opt.ack_raw_every && chunk > fh->info.max_payload)
 		chunk = fh->info.max_payload - fh->info.max_payload % ss;
@@ -111,15 +124,21 @@ int qc_fh_program(qc_fh *fh, const struct qc_fh_program *p, struct qc_fh_progres
 		size_t n = total - sent < chunk ? (size_t)(total - sent) : chunk;
 		size_t data = sent >= p->bytes ? 0 : p->bytes - sent < n ? (size_t)(p->bytes - sent) : n;
 
-		if (data && (rc = p->read(p->user, sent, fh->chunk, data)) < 0)
-			return fh_fail_during(fh, rc, "(reading the data for %s; %llu of %llu bytes were sent)", at,
-					      (unsigned long long)sent, (unsigned long long)total);
+		if (data && (rc = p->read(p->user, sent, fh->chunk, data)) < 0) {
+			rc = fh_fail_during(fh, rc, "(reading the data for %s; %llu of %llu bytes were sent)", at,
+					    (unsigned long long)sent, (unsigned long long)total);
+			goto out;
+		}
 		/* Only the tail of the last sector is padding. */
 		memset(fh->chunk + data, 0, n - data);
+		if (md)
+			EVP_DigestUpdate(md, fh->chunk, n);
 		rc = fh_raw_write(fh, fh->chunk, n);
-		if (rc < 0)
-			return fh_fail_during(fh, rc, "while programming %s, after %llu of %llu bytes were sent", at,
-					      (unsigned long long)sent, (unsigned long long)total);
+		if (rc < 0) {
+			rc = fh_fail_during(fh, rc, "while programming %s, after %llu of %llu bytes were sent", at,
+					    (unsigned long long)sent, (unsigned long long)total);
+			goto out;
+		}
 		sent += n;
 		out->bytes_sent = sent;
 		qc_progress(fh->ctx, plabel, p->progress_base + (sent < p->bytes ? sent : p->bytes), ptotal);
@@ -127,18 +146,29 @@ int qc_fh_program(qc_fh *fh, const struct qc_fh_program *p, struct qc_fh_progres
 		 * completes no group. */
 		if (fh->opt.ack_raw_every && n == chunk && ++packets % fh->opt.ack_raw_every == 0 &&
 		    (rc = ack_every(fh, at, sent, total)) < 0)
-			return rc;
+			goto out;
 	}
 	rc = fh_response(fh, &r, fh_timeout(fh, total));
-	if (rc < 0)
-		return fh_fail_during(fh, rc, "(all %llu bytes of %s were sent, the programmer did not confirm them)",
-				      (unsigned long long)total, at);
-	if (!r.ack)
-		return qc_fail(fh->ctx, QC_E_NAK,
-			       "the programmer reported a failure writing %s after receiving all %llu bytes%s", at,
-			       (unsigned long long)total, fh_reason(fh, why, sizeof(why)));
+	if (rc < 0) {
+		rc = fh_fail_during(fh, rc, "(all %llu bytes of %s were sent, the programmer did not confirm them)",
+				    (unsigned long long)total, at);
+		goto out;
+	}
+	if (!r.ack) {
+		rc = qc_fail(fh->ctx, QC_E_NAK,
+			     "the programmer reported a failure writing %s after receiving all %llu bytes%s", at,
+			     (unsigned long long)total, fh_reason(fh, why, sizeof(why)));
+		goto out;
+	}
 	out->acked = true;
-	return p->verify ? qc_fh_verify(fh, p, &out->verified) : 0;
+	if (p->verify) {
+		if (md)
+			EVP_DigestFinal_ex(md, sent_sha, NULL);
+		rc = fh_verify(fh, p, md ? sent_sha : NULL, &out->verified);
+	}
+out:
+	EVP_MD_CTX_free(md);
+	return rc;
 }
 
 int qc_fh_read(qc_fh *fh, unsigned lun, uint64_t start, uint64_t sectors, qc_fh_write_fn sink, void *user,

@@ -77,6 +77,9 @@ int fh_sector_cmd(qc_fh *fh, const char *tag, unsigned lun, uint64_t start, uint
 /* "boot_a (LUN 4, sectors 6..1029)" for messages. */
 const char *fh_where(char *buf, size_t cap, const char *label, unsigned lun, uint64_t start, uint64_t sectors);
 
+/* qc_fh_verify with the SHA-256 of what was sent, when the caller has it. */
+int fh_verify(qc_fh *fh, const struct qc_fh_program *p, const uint8_t *sent, int *method);
+
 /* Adds LUN/sector context to a transport error already recorded. */
 int fh_fail_during(qc_fh *fh, int err, const char *fmt, ...) QC_PRINTF(3, 4);
 

@@ -203,7 +203,10 @@ static int read_back(qc_fh *fh, const struct qc_fh_program *p, uint64_t sectors,
 	return 0;
 }
 
-int qc_fh_verify(qc_fh *fh, const struct qc_fh_program *p, int *method)
+/* SENT, when not NULL, is the SHA-256 of the bytes as they were sent;
+ * otherwise the source is hashed again while the programmer hashes the
+ * storage. */
+int fh_verify(qc_fh *fh, const struct qc_fh_program *p, const uint8_t *sent, int *method)
 {
 	uint64_t ss = fh->info.sector_size, sectors = (p->bytes + ss - 1) / ss;
 	uint8_t found[33], dev[32], mine[32];
@@ -217,7 +220,12 @@ int qc_fh_verify(qc_fh *fh, const struct qc_fh_program *p, int *method)
 	if (!fh->no_digest) {
 		rc = digest_send(fh, p->lun, p->start_sector, sectors, found);
 		if (rc == 0) {
-			int lrc = local_sha256(fh, p, sectors * ss, mine);
+			int lrc = 0;
+
+			if (sent)
+				memcpy(mine, sent, 32);
+			else
+				lrc = local_sha256(fh, p, sectors * ss, mine);
 
 			rc = digest_wait(fh, p->lun, p->start_sector, sectors, found, dev);
 			if (lrc < 0)
@@ -239,4 +247,9 @@ int qc_fh_verify(qc_fh *fh, const struct qc_fh_program *p, int *method)
 	}
 	*method = 2;
 	return read_back(fh, p, sectors, false);
+}
+
+int qc_fh_verify(qc_fh *fh, const struct qc_fh_program *p, int *method)
+{
+	return fh_verify(fh, p, NULL, method);
 }
