@@ -30,7 +30,7 @@ extern "C" {
 /* The longest document either side accepts.  Targets announce
  * MaxXMLSizeInBytes (usually 4096); pretty-printed or chatty documents stay
  * far below this bound, and anything longer is refused, not buffered. */
-#define QC_FH_DOC_MAX (64 * 1024)
+#define QC_FH_DOC_MAX	(64 * 1024)
 #define QC_FH_MAX_ELEMS 64
 #define QC_FH_MAX_ATTRS 32
 
@@ -76,7 +76,7 @@ struct qc_fh_framer {
 	uint8_t *buf;
 	size_t cap;
 	size_t head, tail; /* queued bytes are buf[head..tail) */
-	size_t scanned;    /* bytes after head already searched for the end tag */
+	size_t scanned;	   /* bytes after head already searched for the end tag */
 	size_t max_doc;
 };
 
@@ -118,13 +118,13 @@ QC_API int qc_fh_xml_finish(struct qc_fh_xml *x);
 typedef struct qc_fh qc_fh;
 
 struct qc_fh_options {
-	const char *memory;     /* MemoryName: "ufs" (default), "emmc", "nand", "spinor", "nvme" */
-	uint32_t max_payload;   /* MaxPayloadSizeToTargetInBytes to ask for; 0 = 1 MiB */
-	unsigned sector_size;   /* 0: the storage's usual size, confirmed on the device */
+	const char *memory;	/* MemoryName: "ufs" (default), "emmc", "nand", "spinor", "nvme" */
+	uint32_t max_payload;	/* MaxPayloadSizeToTargetInBytes to ask for; 0 = 1 MiB */
+	unsigned sector_size;	/* 0: the storage's usual size, confirmed on the device */
 	unsigned ack_raw_every; /* AckRawDataEveryNumPackets (0 = never, fastest) */
 	bool skip_storage_init; /* SkipStorageInit="1": touch no storage (no sector-size probe) */
-	bool verbose;           /* Verbose="1": the programmer logs more */
-	bool no_zlp;            /* ZlpAwareHost="0" */
+	bool verbose;		/* Verbose="1": the programmer logs more */
+	bool no_zlp;		/* ZlpAwareHost="0" */
 };
 
 /* What configure settled on. */
@@ -132,12 +132,12 @@ struct qc_fh_info {
 	char memory_name[32];
 	char target_name[64];
 	unsigned version;
-	uint32_t max_payload;           /* bytes per raw write the target accepted */
+	uint32_t max_payload;		/* bytes per raw write the target accepted */
 	uint32_t max_payload_supported; /* MaxPayloadSizeToTargetInBytesSupported, 0 if not told */
-	uint32_t max_payload_from;      /* MaxPayloadSizeFromTargetInBytes, 0 if not told */
-	uint32_t max_xml;               /* MaxXMLSizeInBytes, 0 if not told */
+	uint32_t max_payload_from;	/* MaxPayloadSizeFromTargetInBytes, 0 if not told */
+	uint32_t max_xml;		/* MaxXMLSizeInBytes, 0 if not told */
 	unsigned sector_size;
-	bool sector_size_probed;        /* confirmed by a one-sector read */
+	bool sector_size_probed; /* confirmed by a one-sector read */
 	unsigned configure_attempts;
 };
 
@@ -161,13 +161,13 @@ typedef int (*qc_fh_read_fn)(void *user, uint64_t offset, void *buf, size_t len)
 typedef int (*qc_fh_write_fn)(void *user, uint64_t offset, const void *buf, size_t len);
 
 struct qc_fh_program {
-	unsigned lun;          /* physical_partition_number */
+	unsigned lun; /* physical_partition_number */
 	uint64_t start_sector;
-	uint64_t bytes;        /* data length; the rest of the last sector goes out as zeros */
+	uint64_t bytes; /* data length; the rest of the last sector goes out as zeros */
 	qc_fh_read_fn read;
 	void *user;
-	const char *label;     /* partition or file, for progress and messages */
-	bool verify;           /* digest (or read back) the range afterwards */
+	const char *label; /* partition or file, for progress and messages */
+	bool verify;	   /* digest (or read back) the range afterwards */
 	/* Progress of a larger whole (one image in several programs): when
 	 * progress_total is set, progress reports progress_base + done of it. */
 	uint64_t progress_base, progress_total;
@@ -175,10 +175,10 @@ struct qc_fh_program {
 
 /* How far a program got, also on failure (the partial state). */
 struct qc_fh_progress {
-	uint64_t bytes_sent;   /* raw bytes that left the host */
-	uint64_t sectors;      /* sectors of the command */
-	bool acked;            /* the target confirmed the whole range */
-	int verified;          /* 0 not verified, 1 by digest, 2 by read-back */
+	uint64_t bytes_sent; /* raw bytes that left the host */
+	uint64_t sectors;    /* sectors of the command */
+	bool acked;	     /* the target confirmed the whole range */
+	int verified;	     /* 0 not verified, 1 by digest, 2 by read-back */
 };
 
 /* <program>: streams the data, zero-padding only the last sector. */
@@ -228,8 +228,8 @@ struct qc_fh_storage_info {
 	char fw_version[32];
 	char mem_type[16];
 	char prod_name[64];
-	bool json;             /* the answer was the JSON form */
-	char text[4096];       /* every log line of the answer, '\n'-separated */
+	bool json;	 /* the answer was the JSON form */
+	char text[4096]; /* every log line of the answer, '\n'-separated */
 };
 /* <getstorageinfo>: both the JSON answer of newer programmers and the
  * "key: value" log lines of older ones. */
@@ -258,11 +258,11 @@ QC_API int qc_fh_read_gpt(qc_fh *fh, unsigned lun, struct qc_gpt *out);
 QC_API int qc_fh_lun_count(qc_fh *fh, unsigned *out);
 
 struct qc_fh_image_result {
-	uint64_t total_bytes;  /* what the image sends: sparse RAW and FILL data, sector-padded */
-	uint64_t bytes_done;   /* confirmed by the programmer (and verified, if asked) */
+	uint64_t total_bytes; /* what the image sends: sparse RAW and FILL data, sector-padded */
+	uint64_t bytes_done;  /* confirmed by the programmer (and verified, if asked) */
 	uint64_t bytes_sent;
-	unsigned programs;     /* <program> commands */
-	int verified;          /* as qc_fh_progress.verified */
+	unsigned programs; /* <program> commands */
+	int verified;	   /* as qc_fh_progress.verified */
 };
 
 /* Writes one image (raw, or sparse: its RAW and FILL chunks, adjacent ones
@@ -279,11 +279,11 @@ struct qc_fh_flash_options {
 
 /* What a flash did, also when it stopped. */
 struct qc_fh_flash_result {
-	size_t images, images_done;   /* programs with a file to write */
+	size_t images, images_done; /* programs with a file to write */
 	uint64_t bytes_done;
-	size_t patches, patches_done; /* filename="DISK" patches */
-	int bootable_lun;             /* set with setbootablestoragedrive, or -1 */
-	const struct qc_fb_program *failed;   /* where it stopped (into FB's info) */
+	size_t patches, patches_done;	    /* filename="DISK" patches */
+	int bootable_lun;		    /* set with setbootablestoragedrive, or -1 */
+	const struct qc_fb_program *failed; /* where it stopped (into FB's info) */
 	const struct qc_fb_patch *failed_patch;
 };
 
@@ -299,10 +299,10 @@ QC_API int qc_fh_flash(qc_fh *fh, struct qc_flatbuild *fb, const struct qc_fh_fl
 
 /* "boot_a", "4/boot_a", "0/2048+100" (sectors), "0/2048" (to the end). */
 struct qc_fh_target {
-	int lun;           /* -1: any LUN (a bare partition name) */
-	char name[128];    /* partition name, or "" for a sector range */
+	int lun;	/* -1: any LUN (a bare partition name) */
+	char name[128]; /* partition name, or "" for a sector range */
 	uint64_t start;
-	uint64_t count;    /* sectors; 0 with has_count false = to the end of the LUN */
+	uint64_t count; /* sectors; 0 with has_count false = to the end of the LUN */
 	bool has_count;
 };
 QC_API int qc_fh_target_parse(qc_ctx *ctx, const char *s, struct qc_fh_target *out);

@@ -135,8 +135,8 @@ int cmd_read(struct cli *cli, int argc, char **argv)
 
 int cmd_write(struct cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {EDL_LONGOPTS, {"no-verify", no_argument, NULL, EDL_OPT_NO_VERIFY},
-						 {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {
+	    EDL_LONGOPTS, {"no-verify", no_argument, NULL, EDL_OPT_NO_VERIFY}, {NULL, 0, NULL, 0}};
 	const char *usage = "write [--storage T] [--loader L] [--no-verify] TARGET FILE";
 	struct qc_fh_progress pr;
 	struct edl_opts o;
@@ -201,18 +201,18 @@ int cmd_write(struct cli *cli, int argc, char **argv)
 	if (is_sparse) {
 		struct qc_fh_image_result ir;
 		struct qc_fb_program img = {
-			.xml = "",
-			.lun = sp.lun,
-			.sector_size = qc_fh_get_info(fh)->sector_size,
-			.start_known = true,
-			.start_sector = sp.start,
-			.partition_sectors = sp.count,
-			.filename = f.path,
-			.path = f.path,
-			.label = sp.label,
-			.sparse_attr = true,
-			.sparse = true,
-			.data_bytes = image_bytes,
+		    .xml = "",
+		    .lun = sp.lun,
+		    .sector_size = qc_fh_get_info(fh)->sector_size,
+		    .start_known = true,
+		    .start_sector = sp.start,
+		    .partition_sectors = sp.count,
+		    .filename = f.path,
+		    .path = f.path,
+		    .label = sp.label,
+		    .sparse_attr = true,
+		    .sparse = true,
+		    .data_bytes = image_bytes,
 		};
 
 		close(f.fd);
@@ -232,9 +232,10 @@ int cmd_write(struct cli *cli, int argc, char **argv)
 			json_object_object_add(j, "sparse", json_object_new_boolean(1));
 			json_object_object_add(j, "bytes", json_object_new_int64((int64_t)ir.total_bytes));
 			json_object_object_add(j, "programs", json_object_new_int64(ir.programs));
-			json_object_object_add(j, "verified", ir.verified == 1   ? json_object_new_string("sha256")
-							      : ir.verified == 2 ? json_object_new_string("readback")
-										 : json_object_new_boolean(false));
+			json_object_object_add(j, "verified",
+					       ir.verified == 1	  ? json_object_new_string("sha256")
+					       : ir.verified == 2 ? json_object_new_string("readback")
+								  : json_object_new_boolean(false));
 			cli_json_print(cli, j);
 		} else {
 			cli_info(cli, "wrote sparse %s to %s: %llu bytes in %u programs, DONT_CARE skipped%s\n", f.path,
@@ -245,13 +246,13 @@ int cmd_write(struct cli *cli, int argc, char **argv)
 		return CLI_OK;
 	}
 	struct qc_fh_program p = {
-		.lun = sp.lun,
-		.start_sector = sp.start,
-		.bytes = (uint64_t)st.st_size,
-		.read = file_read,
-		.user = &f,
-		.label = sp.label,
-		.verify = !o.no_verify,
+	    .lun = sp.lun,
+	    .start_sector = sp.start,
+	    .bytes = (uint64_t)st.st_size,
+	    .read = file_read,
+	    .user = &f,
+	    .label = sp.label,
+	    .verify = !o.no_verify,
 	};
 
 	rc = qc_fh_program(fh, &p, &pr);
@@ -268,9 +269,10 @@ int cmd_write(struct cli *cli, int argc, char **argv)
 		json_object_object_add(j, "sectors", json_object_new_int64((int64_t)pr.sectors));
 		json_object_object_add(j, "file", json_object_new_string(f.path));
 		json_object_object_add(j, "bytes", json_object_new_int64((int64_t)st.st_size));
-		json_object_object_add(j, "verified", pr.verified == 1   ? json_object_new_string("sha256")
-						      : pr.verified == 2 ? json_object_new_string("readback")
-									 : json_object_new_boolean(false));
+		json_object_object_add(j, "verified",
+				       pr.verified == 1	  ? json_object_new_string("sha256")
+				       : pr.verified == 2 ? json_object_new_string("readback")
+							  : json_object_new_boolean(false));
 		cli_json_print(cli, j);
 	} else {
 		cli_info(cli, "wrote %s to %s: %llu bytes%s\n", f.path, sp.label, (unsigned long long)st.st_size,
@@ -369,7 +371,8 @@ int cmd_sha256(struct cli *cli, int argc, char **argv)
 
 int cmd_storage_info(struct cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {EDL_LONGOPTS, {"lun", required_argument, NULL, EDL_OPT_LUN},
+	static const struct option longopts[] = {EDL_LONGOPTS,
+						 {"lun", required_argument, NULL, EDL_OPT_LUN},
 						 {"benchmark", no_argument, NULL, EDL_OPT_BENCHMARK},
 						 {NULL, 0, NULL, 0}};
 	const char *usage = "storage-info [--storage T] [--loader L] [--lun N] [--benchmark]";
@@ -460,7 +463,8 @@ int cmd_peek(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (argc - first != 2)
 		return cli_usage(cli, usage);
-	if ((rc = cli_parse_u64(cli, "ADDR", argv[first], &addr)) || (rc = cli_parse_u64(cli, "LEN", argv[first + 1], &len)))
+	if ((rc = cli_parse_u64(cli, "ADDR", argv[first], &addr)) ||
+	    (rc = cli_parse_u64(cli, "LEN", argv[first + 1], &len)))
 		return rc;
 	if (!len || len > (1u << 20))
 		return cli_error(cli, CLI_USAGE, "LEN must be 1 to 1048576 bytes");
@@ -550,8 +554,8 @@ int cmd_poke(struct cli *cli, int argc, char **argv)
 
 int cmd_reset(struct cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {EDL_LONGOPTS, {"to", required_argument, NULL, EDL_OPT_TO},
-						 {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {
+	    EDL_LONGOPTS, {"to", required_argument, NULL, EDL_OPT_TO}, {NULL, 0, NULL, 0}};
 	const char *usage = "reset [--to system|edl|off]";
 	struct edl_opts o;
 	qc_transport *t;
@@ -579,7 +583,10 @@ int cmd_reset(struct cli *cli, int argc, char **argv)
 			json_object_object_add(j, "power", json_object_new_string(how));
 			cli_json_print(cli, j);
 		} else {
-			cli_info(cli, "device %s\n", !strcmp(how, "reset") ? "resetting" : !strcmp(how, "off") ? "powering off" : "resetting to EDL");
+			cli_info(cli, "device %s\n",
+				 !strcmp(how, "reset") ? "resetting"
+				 : !strcmp(how, "off") ? "powering off"
+						       : "resetting to EDL");
 		}
 		rc = CLI_OK;
 	}

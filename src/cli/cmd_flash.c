@@ -26,19 +26,17 @@ static int input_fail(struct cli *cli, int err)
 	case QC_E_TOOBIG:
 	case QC_E_RANGE:
 	case QC_E_INVAL:
-	case QC_E_CRC:
-		return CLI_USAGE;
-	default:
-		return code;
+	case QC_E_CRC: return CLI_USAGE;
+	default: return code;
 	}
 }
 
 /* ---- flash ---- */
 
-#define FLASH_USAGE                                                                                            \
-	"flash [--storage T] [--loader L] [--dry-run] [--no-verify] [--strict] [--no-reset] FILE...\n"             \
-	"       flash [--storage T] [--loader L] [--no-verify] --partition NAME IMAGE\n"                          \
-	"  FILEs: rawprogram*.xml and patch*.xml of a QFIL flat build (images relative to each\n"             \
+#define FLASH_USAGE                                                                                                    \
+	"flash [--storage T] [--loader L] [--dry-run] [--no-verify] [--strict] [--no-reset] FILE...\n"                 \
+	"       flash [--storage T] [--loader L] [--no-verify] --partition NAME IMAGE\n"                               \
+	"  FILEs: rawprogram*.xml and patch*.xml of a QFIL flat build (images relative to each\n"                      \
 	"  XML) and optionally the programmer (ELF/MBN), uploaded through Sahara first."
 
 enum { OPT_NO_RESET = EDL_OPT_ACK_EVERY + 1 };
@@ -64,7 +62,10 @@ struct flash_report {
 	json_object *done;
 };
 
-static const char *verified_how(int v) { return v == 1 ? "sha256" : v == 2 ? "readback" : "no"; }
+static const char *verified_how(int v)
+{
+	return v == 1 ? "sha256" : v == 2 ? "readback" : "no";
+}
 
 static void image_done(void *user, const struct qc_fb_program *p, const struct qc_fh_image_result *r)
 {
@@ -126,13 +127,13 @@ static int flash_partition(struct cli *cli, const struct flash_opts *o, const ch
 int cmd_flash(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		EDL_LONGOPTS,
-		{"no-verify", no_argument, NULL, EDL_OPT_NO_VERIFY},
-		{"dry-run", no_argument, NULL, EDL_OPT_DRY_RUN},
-		{"strict", no_argument, NULL, EDL_OPT_STRICT},
-		{"partition", required_argument, NULL, EDL_OPT_PARTITION},
-		{"no-reset", no_argument, NULL, OPT_NO_RESET},
-		{NULL, 0, NULL, 0},
+	    EDL_LONGOPTS,
+	    {"no-verify", no_argument, NULL, EDL_OPT_NO_VERIFY},
+	    {"dry-run", no_argument, NULL, EDL_OPT_DRY_RUN},
+	    {"strict", no_argument, NULL, EDL_OPT_STRICT},
+	    {"partition", required_argument, NULL, EDL_OPT_PARTITION},
+	    {"no-reset", no_argument, NULL, OPT_NO_RESET},
+	    {NULL, 0, NULL, 0},
 	};
 	struct flash_opts o = {0};
 	struct qc_fh_flash_result res;
@@ -234,8 +235,9 @@ int cmd_flash(struct cli *cli, int argc, char **argv)
 		if (res.images_done && !cli->json) {
 			fprintf(stderr, "%s: written before the failure:", cli->prog);
 			for (size_t i = 0; i < json_object_array_length(rep.done); i++)
-				fprintf(stderr, " %s", json_object_get_string(json_object_object_get(
-							       json_object_array_get_idx(rep.done, i), "label")));
+				fprintf(stderr, " %s",
+					json_object_get_string(
+					    json_object_object_get(json_object_array_get_idx(rep.done, i), "label")));
 			fprintf(stderr, "\n");
 		}
 		goto out;
@@ -326,18 +328,18 @@ static json_object *lun_json(unsigned lun, const struct qc_gpt *g)
 		json_object_array_add(parts, e);
 	}
 	json_object_object_add(o, "partitions", parts);
-	json_object_object_add(o, "header_crc_ok",
-			       json_object_new_boolean(g->has_gpt && both(g, g->primary.present && g->primary.header_crc_ok,
-									  g->backup.present && g->backup.header_crc_ok)));
-	json_object_object_add(o, "entries_crc_ok",
-			       json_object_new_boolean(g->has_gpt &&
-						       both(g, g->primary.present && g->primary.entries_crc_ok,
-							    g->backup.present && g->backup.entries_crc_ok)));
+	json_object_object_add(
+	    o, "header_crc_ok",
+	    json_object_new_boolean(g->has_gpt && both(g, g->primary.present && g->primary.header_crc_ok,
+						       g->backup.present && g->backup.header_crc_ok)));
+	json_object_object_add(
+	    o, "entries_crc_ok",
+	    json_object_new_boolean(g->has_gpt && both(g, g->primary.present && g->primary.entries_crc_ok,
+						       g->backup.present && g->backup.entries_crc_ok)));
 	json_object_object_add(o, "primary", header_json(&g->primary));
 	json_object_object_add(o, "backup", header_json(&g->backup));
-	json_object_object_add(o, "damage", json_object_new_string(g->damage ? qc_gpt_damage_str(g->damage, dmg,
-											       sizeof(dmg))
-									    : ""));
+	json_object_object_add(o, "damage",
+			       json_object_new_string(g->damage ? qc_gpt_damage_str(g->damage, dmg, sizeof(dmg)) : ""));
 	return o;
 }
 
@@ -373,8 +375,8 @@ static void lun_human(struct cli *cli, unsigned lun, const struct qc_gpt *g)
 
 int cmd_gpt(struct cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {EDL_LONGOPTS, {"lun", required_argument, NULL, EDL_OPT_LUN},
-						 {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {
+	    EDL_LONGOPTS, {"lun", required_argument, NULL, EDL_OPT_LUN}, {NULL, 0, NULL, 0}};
 	const char *usage = "gpt [--storage T] [--loader L] [--lun N]";
 	struct edl_opts o;
 	qc_transport *t;
@@ -531,17 +533,19 @@ static int backup_lun(struct cli *cli, qc_fh *fh, const char *dir, unsigned lun,
 	snprintf(file, sizeof(file), "gpt_main%u.bin", lun);
 	rc = save_range(cli, fh, dir, file, lun, 0, head, "PrimaryGPT");
 	if (rc == 0) {
-		fprintf(x, "  <program SECTOR_SIZE_IN_BYTES=\"%u\" file_sector_offset=\"0\" filename=\"%s\" "
-			   "label=\"PrimaryGPT\" num_partition_sectors=\"%llu\" physical_partition_number=\"%u\" "
-			   "start_sector=\"0\" sparse=\"false\" />\n",
+		fprintf(x,
+			"  <program SECTOR_SIZE_IN_BYTES=\"%u\" file_sector_offset=\"0\" filename=\"%s\" "
+			"label=\"PrimaryGPT\" num_partition_sectors=\"%llu\" physical_partition_number=\"%u\" "
+			"start_sector=\"0\" sparse=\"false\" />\n",
 			ss, file, (unsigned long long)head, lun);
 		snprintf(file, sizeof(file), "gpt_backup%u.bin", lun);
 		rc = save_range(cli, fh, dir, file, lun, g->disk_sectors - tail, tail, "BackupGPT");
 	}
 	if (rc == 0)
-		fprintf(x, "  <program SECTOR_SIZE_IN_BYTES=\"%u\" file_sector_offset=\"0\" filename=\"%s\" "
-			   "label=\"BackupGPT\" num_partition_sectors=\"%llu\" physical_partition_number=\"%u\" "
-			   "start_sector=\"NUM_DISK_SECTORS-%llu.\" sparse=\"false\" />\n",
+		fprintf(x,
+			"  <program SECTOR_SIZE_IN_BYTES=\"%u\" file_sector_offset=\"0\" filename=\"%s\" "
+			"label=\"BackupGPT\" num_partition_sectors=\"%llu\" physical_partition_number=\"%u\" "
+			"start_sector=\"NUM_DISK_SECTORS-%llu.\" sparse=\"false\" />\n",
 			ss, file, (unsigned long long)tail, lun, (unsigned long long)tail);
 	*bytes += (head + tail) * ss;
 	for (size_t i = 0; rc == 0 && i < g->count; i++) {
@@ -556,11 +560,12 @@ static int backup_lun(struct cli *cli, qc_fh *fh, const char *dir, unsigned lun,
 		rc = save_range(cli, fh, dir, file, lun, p->first_lba, p->sectors, p->name);
 		if (rc < 0)
 			break;
-		fprintf(x, "  <program SECTOR_SIZE_IN_BYTES=\"%u\" file_sector_offset=\"0\" filename=\"%s\" label=\"", ss,
-			file);
+		fprintf(x, "  <program SECTOR_SIZE_IN_BYTES=\"%u\" file_sector_offset=\"0\" filename=\"%s\" label=\"",
+			ss, file);
 		xml_escaped(x, p->name);
-		fprintf(x, "\" num_partition_sectors=\"%llu\" physical_partition_number=\"%u\" start_sector=\"%llu\" "
-			   "sparse=\"false\" />\n",
+		fprintf(x,
+			"\" num_partition_sectors=\"%llu\" physical_partition_number=\"%u\" start_sector=\"%llu\" "
+			"sparse=\"false\" />\n",
 			(unsigned long long)p->sectors, lun, (unsigned long long)p->first_lba);
 		*bytes += p->sectors * ss;
 		e = json_object_new_object();
@@ -579,8 +584,8 @@ static int backup_lun(struct cli *cli, qc_fh *fh, const char *dir, unsigned lun,
 
 int cmd_backup(struct cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {EDL_LONGOPTS, {"lun", required_argument, NULL, EDL_OPT_LUN},
-						 {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {
+	    EDL_LONGOPTS, {"lun", required_argument, NULL, EDL_OPT_LUN}, {NULL, 0, NULL, 0}};
 	const char *usage = "backup [--storage T] [--loader L] [--lun N] DIR";
 	struct edl_opts o;
 	qc_transport *t;
@@ -647,8 +652,10 @@ int cmd_backup(struct cli *cli, int argc, char **argv)
 		json_object_object_add(j, "bytes", json_object_new_int64((int64_t)bytes));
 		cli_json_print(cli, j);
 	} else {
-		cli_info(cli, "saved %zu partitions of %u LUNs (%.1f MiB) to %s; restore with: qcbox flash %s/rawprogram*.xml\n",
-			 json_object_array_length(list), saved, (double)bytes / 1048576.0, dir, dir);
+		cli_info(
+		    cli,
+		    "saved %zu partitions of %u LUNs (%.1f MiB) to %s; restore with: qcbox flash %s/rawprogram*.xml\n",
+		    json_object_array_length(list), saved, (double)bytes / 1048576.0, dir, dir);
 	}
 	json_object_put(list);
 	edl_close(t, fh);

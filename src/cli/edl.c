@@ -33,12 +33,11 @@ int edl_opt(struct cli *cli, void *user, int c, const char *arg)
 	case EDL_OPT_STORAGE:
 		if (strcmp(arg, "ufs") && strcmp(arg, "emmc") && strcmp(arg, "nand") && strcmp(arg, "spinor") &&
 		    strcmp(arg, "nvme"))
-			return cli_error(cli, CLI_USAGE, "--storage takes ufs, emmc, nand, spinor or nvme, not '%s'", arg);
+			return cli_error(cli, CLI_USAGE, "--storage takes ufs, emmc, nand, spinor or nvme, not '%s'",
+					 arg);
 		o->fh.memory = arg;
 		return CLI_OK;
-	case EDL_OPT_LOADER:
-		o->loader = arg;
-		return CLI_OK;
+	case EDL_OPT_LOADER: o->loader = arg; return CLI_OK;
 	case EDL_OPT_SECTOR_SIZE:
 		if ((rc = parse_size(cli, "--sector-size", arg, 65536, &v)))
 			return rc;
@@ -58,21 +57,11 @@ int edl_opt(struct cli *cli, void *user, int c, const char *arg)
 			return rc;
 		o->fh.ack_raw_every = (unsigned)v;
 		return CLI_OK;
-	case EDL_OPT_SKIP_STORAGE_INIT:
-		o->fh.skip_storage_init = true;
-		return CLI_OK;
-	case EDL_OPT_NO_VERIFY:
-		o->no_verify = true;
-		return CLI_OK;
-	case EDL_OPT_DRY_RUN:
-		o->dry_run = true;
-		return CLI_OK;
-	case EDL_OPT_STRICT:
-		o->strict = true;
-		return CLI_OK;
-	case EDL_OPT_BENCHMARK:
-		o->benchmark = true;
-		return CLI_OK;
+	case EDL_OPT_SKIP_STORAGE_INIT: o->fh.skip_storage_init = true; return CLI_OK;
+	case EDL_OPT_NO_VERIFY: o->no_verify = true; return CLI_OK;
+	case EDL_OPT_DRY_RUN: o->dry_run = true; return CLI_OK;
+	case EDL_OPT_STRICT: o->strict = true; return CLI_OK;
+	case EDL_OPT_BENCHMARK: o->benchmark = true; return CLI_OK;
 	case EDL_OPT_LUN:
 		if ((rc = parse_size(cli, "--lun", arg, 127, &v)))
 			return rc;
@@ -83,11 +72,8 @@ int edl_opt(struct cli *cli, void *user, int c, const char *arg)
 			return cli_error(cli, CLI_USAGE, "--to takes system, edl or off, not '%s'", arg);
 		o->to = arg;
 		return CLI_OK;
-	case EDL_OPT_PARTITION:
-		o->partition = arg;
-		return CLI_OK;
-	default:
-		return CLI_USAGE;
+	case EDL_OPT_PARTITION: o->partition = arg; return CLI_OK;
+	default: return CLI_USAGE;
 	}
 }
 

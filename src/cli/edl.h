@@ -22,21 +22,22 @@ enum {
 	EDL_OPT_ACK_EVERY,
 };
 
-#define EDL_LONGOPTS                                                                                         \
-	{"storage", required_argument, NULL, EDL_OPT_STORAGE},                                                 \
-		{"memory", required_argument, NULL, EDL_OPT_STORAGE},                                          \
-		{"loader", required_argument, NULL, EDL_OPT_LOADER},                                           \
-		{"sector-size", required_argument, NULL, EDL_OPT_SECTOR_SIZE},                                 \
-		{"max-payload", required_argument, NULL, EDL_OPT_MAX_PAYLOAD},                                 \
-		{"skip-storage-init", no_argument, NULL, EDL_OPT_SKIP_STORAGE_INIT},                           \
-		{"ack-every", required_argument, NULL, EDL_OPT_ACK_EVERY}
+#define EDL_LONGOPTS                                                                                                   \
+	{"storage", required_argument, NULL, EDL_OPT_STORAGE}, {"memory", required_argument, NULL, EDL_OPT_STORAGE},   \
+	    {"loader", required_argument, NULL, EDL_OPT_LOADER},                                                       \
+	    {"sector-size", required_argument, NULL, EDL_OPT_SECTOR_SIZE},                                             \
+	    {"max-payload", required_argument, NULL, EDL_OPT_MAX_PAYLOAD},                                             \
+	    {"skip-storage-init", no_argument, NULL, EDL_OPT_SKIP_STORAGE_INIT},                                       \
+	{                                                                                                              \
+		"ack-every", required_argument, NULL, EDL_OPT_ACK_EVERY                                                \
+	}
 
 struct edl_opts {
 	struct qc_fh_options fh;
 	const char *loader;
 	bool no_verify, dry_run, strict, benchmark;
-	int lun;               /* --lun, -1 if not given */
-	const char *to;        /* reset --to */
+	int lun;	       /* --lun, -1 if not given */
+	const char *to;	       /* reset --to */
 	const char *partition; /* flash --partition */
 };
 

@@ -75,25 +75,26 @@ static int by_name(struct cli *cli, qc_fh *fh, const struct qc_fh_target *tg, en
 				found[n++] = m;
 		}
 		if (!n)
-			return cli_error(cli, CLI_FAILED, "no partition '%s' in the GPT of any of the %u LUNs", tg->name,
-					 luns);
+			return cli_error(cli, CLI_FAILED, "no partition '%s' in the GPT of any of the %u LUNs",
+					 tg->name, luns);
 	}
 	if (n > 1) {
 		char list[128] = "";
 		size_t len = 0;
 
 		for (unsigned i = 0; i < n && len + 8 < sizeof(list); i++)
-			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%u", i ? (i + 1 == n ? " and " : ", ") : "",
-						found[i].lun);
+			len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%u",
+						i ? (i + 1 == n ? " and " : ", ") : "", found[i].lun);
 		/* Reading the wrong copy is harmless; writing it is not. */
 		if (use != TARGET_READ)
-			return cli_error(cli, CLI_USAGE, "partition '%s' is on LUNs %s; say which, e.g. %u/%s", tg->name,
-					 list, found[0].lun, tg->name);
+			return cli_error(cli, CLI_USAGE, "partition '%s' is on LUNs %s; say which, e.g. %u/%s",
+					 tg->name, list, found[0].lun, tg->name);
 		cli_warn(cli, "partition '%s' is on LUNs %s; using LUN %u (say %u/%s for another)", tg->name, list,
 			 found[0].lun, found[1].lun, tg->name);
 	}
 	if (!found[0].sectors)
-		return cli_error(cli, CLI_FAILED, "partition '%s' on LUN %u is empty (0 sectors)", tg->name, found[0].lun);
+		return cli_error(cli, CLI_FAILED, "partition '%s' on LUN %u is empty (0 sectors)", tg->name,
+				 found[0].lun);
 	sp->lun = found[0].lun;
 	sp->start = found[0].start;
 	sp->count = found[0].sectors;
@@ -125,8 +126,8 @@ int target_resolve(struct cli *cli, qc_fh *fh, const char *arg, enum target_use 
 	if (rc < 0)
 		return cli_fail(cli, rc);
 	if (sp->start >= lun_sectors)
-		return cli_error(cli, CLI_USAGE, "target %s: sector %llu is beyond the end of LUN %u (%llu sectors)", arg,
-				 (unsigned long long)sp->start, sp->lun, (unsigned long long)lun_sectors);
+		return cli_error(cli, CLI_USAGE, "target %s: sector %llu is beyond the end of LUN %u (%llu sectors)",
+				 arg, (unsigned long long)sp->start, sp->lun, (unsigned long long)lun_sectors);
 	sp->count = lun_sectors - sp->start;
 	sp->whole_lun = sp->start == 0 && !strchr(arg, '/');
 	return CLI_OK;

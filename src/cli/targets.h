@@ -11,8 +11,8 @@ enum target_use { TARGET_READ, TARGET_WRITE, TARGET_ERASE };
 struct span {
 	unsigned lun;
 	uint64_t start, count; /* sectors; for writes, the room available */
-	bool whole_lun;        /* a bare LUN number */
-	char name[128];        /* the partition, if the target named one */
+	bool whole_lun;	       /* a bare LUN number */
+	char name[128];	       /* the partition, if the target named one */
 	char label[192];       /* for messages and progress: "boot_a", "4/boot_a", "0/6+1024" */
 };
 

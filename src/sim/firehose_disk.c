@@ -20,9 +20,12 @@
 #include "qcbox/gpt.h"
 
 #define FHSIM_MAP_WINDOW (64u << 20)
-#define FHSIM_MAP_ALIGN 65536u
+#define FHSIM_MAP_ALIGN	 65536u
 
-uint64_t fhsim_lun_sectors(const struct fhsim *s) { return s->st->lun_bytes / s->st->sector_size; }
+uint64_t fhsim_lun_sectors(const struct fhsim *s)
+{
+	return s->st->lun_bytes / s->st->sector_size;
+}
 
 struct crc_ctx {
 	struct fhsim *s;
@@ -59,8 +62,7 @@ static int lun_crc(void *user, uint64_t start, uint64_t len, uint32_t *crc)
 static int eval(struct fhsim *s, unsigned lun, const char *text, uint64_t *out)
 {
 	struct crc_ctx c = {s, lun};
-	struct qc_expr_env env = {.num_disk_sectors = fhsim_lun_sectors(s), .crc32 = lun_crc, .user = &c,
-				  .what = text};
+	struct qc_expr_env env = {.num_disk_sectors = fhsim_lun_sectors(s), .crc32 = lun_crc, .user = &c, .what = text};
 
 	return qc_expr_eval(qcsim_ctx(s->sim), text, &env, out);
 }
@@ -362,8 +364,8 @@ int fhsim_patch(struct fhsim *s, const struct qc_fh_elem *e)
 	if (qc_fh_attr_u64(e, "physical_partition_number", &lun) < 0 || lun >= s->st->luns)
 		return fhsim_nak(s, "patch: physical partition %s does not exist",
 				 qc_fh_attr(e, "physical_partition_number"));
-	if (qc_fh_attr_u64(e, "byte_offset", &off) != 1 || qc_fh_attr_u64(e, "size_in_bytes", &size) != 1 ||
-	    !size || size > 8 || !st || !val)
+	if (qc_fh_attr_u64(e, "byte_offset", &off) != 1 || qc_fh_attr_u64(e, "size_in_bytes", &size) != 1 || !size ||
+	    size > 8 || !st || !val)
 		return fhsim_nak(s, "patch needs byte_offset, size_in_bytes (1 to 8), start_sector and value");
 	if (eval(s, (unsigned)lun, st, &start) < 0)
 		return fhsim_nak(s, "patch: cannot evaluate start_sector: %s", qc_last_error(qcsim_ctx(s->sim)));

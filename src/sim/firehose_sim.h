@@ -8,8 +8,8 @@
 #include "qcbox/firehose.h"
 #include "sim.h"
 
-#define FHSIM_XML_MAX 8192        /* what the programmer accepts per command (MaxXMLSizeInBytes x2) */
-#define FHSIM_BUF (4u << 20)      /* storage I/O buffer */
+#define FHSIM_XML_MAX  8192	  /* what the programmer accepts per command (MaxXMLSizeInBytes x2) */
+#define FHSIM_BUF      (4u << 20) /* storage I/O buffer */
 #define FHSIM_MEM_BASE 0x14680000ull
 #define FHSIM_MEM_SIZE (256u << 10)
 
@@ -21,10 +21,10 @@ struct fhsim {
 	uint8_t *buf;
 
 	/* options */
-	uint64_t max_payload;      /* --max-payload: MaxPayloadSizeToTargetInBytesSupported */
+	uint64_t max_payload;	   /* --max-payload: MaxPayloadSizeToTargetInBytesSupported */
 	uint64_t max_payload_from; /* --max-payload-from: raw chunk size of <read> */
 	bool no_digest, no_peek, late_logs, text_info;
-	size_t xml_split;          /* --xml-split N: answers go out N bytes at a time */
+	size_t xml_split; /* --xml-split N: answers go out N bytes at a time */
 	char target_name[32];
 
 	/* what configure settled */
@@ -42,7 +42,7 @@ struct fhsim {
 
 /* What command handlers return besides 0 (next command) and errors. */
 enum {
-	FHSIM_STOP = 2,   /* the host left, or the device reset: this link is done */
+	FHSIM_STOP = 2,	  /* the host left, or the device reset: this link is done */
 	FHSIM_SWITCH = 3, /* qcsim_switch() was called */
 };
 

@@ -17,18 +17,20 @@
 #include "firehose_sim.h"
 
 static const struct qcsim_option firehose_options[] = {
-	{"max-payload", "SIZE", "Firehose: largest raw write accepted (MaxPayloadSizeToTargetInBytesSupported, "
-				"default 1M)"},
-	{"max-payload-from", "SIZE", "Firehose: raw chunk size of <read> answers (default 1M)"},
-	{"target-name", "NAME", "Firehose: TargetName in the configure answer (default QCS6490)"},
-	{"no-digest", NULL, "Firehose: refuse getsha256digest, like programmers without it"},
-	{"no-peek", NULL, "Firehose: refuse peek/poke, like production programmers"},
-	{"storage-info-text", NULL, "Firehose: answer getstorageinfo with key: value lines instead of JSON"},
-	{"late-logs", NULL, "Firehose: send a <log> after every response, as some programmers do"},
-	{"xml-split", "N", "Firehose: send answers N bytes at a time (split documents)"},
-	{"fault", "SPEC", "Firehose faults: nak:TAG (the next TAG command), nak:program:N (the Nth program), "
-			  "nak:program-data (NAK after the data), corrupt:program (store a flipped bit), garbage-xml"},
-	{NULL, NULL, NULL},
+    {"max-payload", "SIZE",
+     "Firehose: largest raw write accepted (MaxPayloadSizeToTargetInBytesSupported, "
+     "default 1M)"},
+    {"max-payload-from", "SIZE", "Firehose: raw chunk size of <read> answers (default 1M)"},
+    {"target-name", "NAME", "Firehose: TargetName in the configure answer (default QCS6490)"},
+    {"no-digest", NULL, "Firehose: refuse getsha256digest, like programmers without it"},
+    {"no-peek", NULL, "Firehose: refuse peek/poke, like production programmers"},
+    {"storage-info-text", NULL, "Firehose: answer getstorageinfo with key: value lines instead of JSON"},
+    {"late-logs", NULL, "Firehose: send a <log> after every response, as some programmers do"},
+    {"xml-split", "N", "Firehose: send answers N bytes at a time (split documents)"},
+    {"fault", "SPEC",
+     "Firehose faults: nak:TAG (the next TAG command), nak:program:N (the Nth program), "
+     "nak:program-data (NAK after the data), corrupt:program (store a flipped bit), garbage-xml"},
+    {NULL, NULL, NULL},
 };
 
 /* Functions this programmer lists at start-up and on <nop>. */
@@ -262,8 +264,8 @@ static int do_power(struct fhsim *s, const struct qc_fh_elem *e)
 	const char *v = qc_fh_attr(e, "value");
 	int rc;
 
-	if (!v || (strcasecmp(v, "reset") && strcasecmp(v, "off") && strcasecmp(v, "reset_to_edl") &&
-		   strcasecmp(v, "edl")))
+	if (!v ||
+	    (strcasecmp(v, "reset") && strcasecmp(v, "off") && strcasecmp(v, "reset_to_edl") && strcasecmp(v, "edl")))
 		return fhsim_nak(s, "power value '%s' is not reset, off or reset_to_edl", v ? v : "");
 	json_object *ev = json_object_new_object();
 
@@ -540,9 +542,9 @@ static int fh_run(struct qcsim *sim, void *state)
 }
 
 const struct qcsim_mode qcsim_mode_firehose = {
-	.name = "firehose",
-	.options = firehose_options,
-	.init = fh_init,
-	.run = fh_run,
-	.fini = fh_fini,
+    .name = "firehose",
+    .options = firehose_options,
+    .init = fh_init,
+    .run = fh_run,
+    .fini = fh_fini,
 };

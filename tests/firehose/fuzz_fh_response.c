@@ -18,8 +18,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char *const names[] = {"value", "rawmode", "MaxPayloadSizeToTargetInBytes",
-				    "MaxPayloadSizeToTargetInBytesSupported", "MemoryName", "TargetName"};
+static const char *const names[] = {
+    "value",	  "rawmode",   "MaxPayloadSizeToTargetInBytes", "MaxPayloadSizeToTargetInBytesSupported",
+    "MemoryName", "TargetName"};
 
 static void framing(qc_ctx *ctx, const uint8_t *data, size_t size)
 {

@@ -15,16 +15,16 @@
 
 /* A configure ACK as an MSM8953 DDR programmer sends it. */
 static const char ack_8953[] =
-	"<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<data>\n<response value=\"ACK\" MinVersionSupported=\"1\" "
-	"MemoryName=\"eMMC\" MaxPayloadSizeFromTargetInBytes=\"4096\" MaxPayloadSizeToTargetInBytes=\"1048576\" "
-	"MaxPayloadSizeToTargetInBytesSupported=\"1048576\" MaxXMLSizeInBytes=\"4096\" Version=\"1\" "
-	"TargetName=\"8953\" />\n</data>";
+    "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<data>\n<response value=\"ACK\" MinVersionSupported=\"1\" "
+    "MemoryName=\"eMMC\" MaxPayloadSizeFromTargetInBytes=\"4096\" MaxPayloadSizeToTargetInBytes=\"1048576\" "
+    "MaxPayloadSizeToTargetInBytesSupported=\"1048576\" MaxXMLSizeInBytes=\"4096\" Version=\"1\" "
+    "TargetName=\"8953\" />\n</data>";
 /* SDM660-era programmers pretty-print, one attribute per line. */
 static const char pretty_log[] = "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n<data>\n  <log\n    value=\"INFO: "
 				 "Calling handler for configure\"\n  />\n</data>\n";
 static const char nak_payload[] =
-	"<?xml version=\"1.0\" encoding=\"UTF-8\" ?><data><response value=\"NAK\" MaxPayloadSizeToTargetInBytes="
-	"\"131072\" MaxPayloadSizeToTargetInBytesSupported=\"131072\" /></data>";
+    "<?xml version=\"1.0\" encoding=\"UTF-8\" ?><data><response value=\"NAK\" MaxPayloadSizeToTargetInBytes="
+    "\"131072\" MaxPayloadSizeToTargetInBytesSupported=\"131072\" /></data>";
 
 static void feed(struct qc_fh_framer *f, const void *p, size_t n)
 {
@@ -66,12 +66,12 @@ static void test_parse_configure_ack(void **state)
 static void test_parse_refuses(void **state)
 {
 	static const char *bad[] = {
-		"<?xml version=\"1.0\" ?><data><response value=\"ACK\" rawmode=</data>",
-		"<?xml version=\"1.0\" ?><notdata><response value=\"ACK\"/></notdata>",
-		("<?xml version=\"1.0\"?><!DOCTYPE data [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>"
-		 "<data><log value=\"&b;&b;&b;\"/></data>"),
-		"<?xml version=\"1.0\" ?><data><log value=\"unterminated/></data>",
-		"",
+	    "<?xml version=\"1.0\" ?><data><response value=\"ACK\" rawmode=</data>",
+	    "<?xml version=\"1.0\" ?><notdata><response value=\"ACK\"/></notdata>",
+	    ("<?xml version=\"1.0\"?><!DOCTYPE data [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>"
+	     "<data><log value=\"&b;&b;&b;\"/></data>"),
+	    "<?xml version=\"1.0\" ?><data><log value=\"unterminated/></data>",
+	    "",
 	};
 	struct qc_fh_doc d = {0};
 	qc_ctx *ctx = qc_ctx_new();
@@ -255,10 +255,13 @@ static void test_numbers_and_targets(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_configure_ack),  cmocka_unit_test(test_parse_refuses),
-		cmocka_unit_test(test_framer_several_and_split), cmocka_unit_test(test_framer_raw_after_response),
-		cmocka_unit_test(test_framer_bounds),        cmocka_unit_test(test_builder_escapes),
-		cmocka_unit_test(test_numbers_and_targets),
+	    cmocka_unit_test(test_parse_configure_ack),
+	    cmocka_unit_test(test_parse_refuses),
+	    cmocka_unit_test(test_framer_several_and_split),
+	    cmocka_unit_test(test_framer_raw_after_response),
+	    cmocka_unit_test(test_framer_bounds),
+	    cmocka_unit_test(test_builder_escapes),
+	    cmocka_unit_test(test_numbers_and_targets),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,8 +3,8 @@
  * answers, and every command against the simulated programmer running in
  * a thread on the other end of an in-memory link. */
 #include <pthread.h>
-#include <signal.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,7 +35,10 @@ static void script_open_n(struct script *s, const char *answers, size_t len)
 	assert_int_equal(qc_transport_write(s->dev, answers, len, 1000), 0);
 }
 
-static void script_open(struct script *s, const char *answers) { script_open_n(s, answers, strlen(answers)); }
+static void script_open(struct script *s, const char *answers)
+{
+	script_open_n(s, answers, strlen(answers));
+}
 
 /* The MaxPayloadSizeToTargetInBytes of each configure the host sent. */
 static size_t sent_payloads(struct script *s, uint64_t *out, size_t max)
@@ -86,10 +89,10 @@ static void test_configure_nak_retry(void **state)
 
 	(void)state;
 	script_open(&s, DOC("<log value=\"ERROR: Host's payload to target size is too large\"/>")
-				DOC("<response value=\"NAK\" MaxPayloadSizeToTargetInBytes=\"131072\" />")
-					DOC("<response value=\"ACK\" MaxPayloadSizeToTargetInBytes=\"131072\" "
-					    "MaxPayloadSizeToTargetInBytesSupported=\"131072\" MemoryName=\"eMMC\" "
-					    "TargetName=\"8916\"/>") DOC("<log value=\"late log after the ACK\"/>"));
+			    DOC("<response value=\"NAK\" MaxPayloadSizeToTargetInBytes=\"131072\" />")
+				DOC("<response value=\"ACK\" MaxPayloadSizeToTargetInBytes=\"131072\" "
+				    "MaxPayloadSizeToTargetInBytesSupported=\"131072\" MemoryName=\"eMMC\" "
+				    "TargetName=\"8916\"/>") DOC("<log value=\"late log after the ACK\"/>"));
 	assert_int_equal(qc_fh_open(s.host, &fh), 0);
 	struct qc_fh_options o = {.memory = "emmc", .sector_size = 512};
 
@@ -114,8 +117,8 @@ static void test_configure_adopt_supported(void **state)
 	(void)state;
 	script_open(&s, DOC("<response value=\"ACK\" rawmode=\"false\" MaxPayloadSizeToTargetInBytes=\"1048576\" "
 			    "MaxPayloadSizeToTargetInBytesSupported=\"2097152\"/>")
-				DOC("<response value=\"ACK\" rawmode=\"false\" MaxPayloadSizeToTargetInBytes=\"2097152\" "
-				    "MaxPayloadSizeToTargetInBytesSupported=\"2097152\"/>"));
+			    DOC("<response value=\"ACK\" rawmode=\"false\" MaxPayloadSizeToTargetInBytes=\"2097152\" "
+				"MaxPayloadSizeToTargetInBytesSupported=\"2097152\"/>"));
 	assert_int_equal(qc_fh_open(s.host, &fh), 0);
 	struct qc_fh_options o = {.sector_size = 4096};
 
@@ -149,11 +152,11 @@ static void test_configure_no_size(void **state)
 static void test_configure_refusals(void **state)
 {
 	static const char *answers[] = {
-		DOC("<log value=\"ERROR: Not support configure MemoryName eMMC\"/><response value=\"NAK\"/>"),
-		DOC("<response value=\"NAK\" MaxPayloadSizeToTargetInBytes=\"1048576\"/>"),
-		DOC("<response value=\"MAYBE\"/>"),
-		DOC("<response value=\"ACK\" MaxPayloadSizeToTargetInBytes=\"lots\"/>"),
-		"\x01\x00\x00\x00\x30\x00\x00\x00\x02\x00\x00\x00\x01\x00\x00\x00",
+	    DOC("<log value=\"ERROR: Not support configure MemoryName eMMC\"/><response value=\"NAK\"/>"),
+	    DOC("<response value=\"NAK\" MaxPayloadSizeToTargetInBytes=\"1048576\"/>"),
+	    DOC("<response value=\"MAYBE\"/>"),
+	    DOC("<response value=\"ACK\" MaxPayloadSizeToTargetInBytes=\"lots\"/>"),
+	    "\x01\x00\x00\x00\x30\x00\x00\x00\x02\x00\x00\x00\x01\x00\x00\x00",
 	};
 	static const int want[] = {QC_E_NAK, QC_E_NAK, QC_E_PROTOCOL, QC_E_PROTOCOL, QC_E_PROTOCOL};
 	static const char *words[] = {"MemoryName eMMC", "refused configure", "MAYBE", "not a usable size", "Sahara"};
@@ -183,8 +186,8 @@ static void test_storage_info_attributes(void **state)
 
 	(void)state;
 	script_open(&s, DOC("<response value=\"ACK\" />")
-				DOC("<log value=\"UFS Inquiry Command Output: QCBOX\"/><response value=\"ACK\" "
-				    "total_blocks=\"0x3a0000\" block_size=\"4096\" num_physical=\"6\" />"));
+			    DOC("<log value=\"UFS Inquiry Command Output: QCBOX\"/><response value=\"ACK\" "
+				"total_blocks=\"0x3a0000\" block_size=\"4096\" num_physical=\"6\" />"));
 	assert_int_equal(qc_fh_open(s.host, &fh), 0);
 	struct qc_fh_options o = {.sector_size = 4096};
 
@@ -340,8 +343,8 @@ static void test_program_read_verify(void **state)
 	fill(data, n, 1);
 	sim_start(&r, opts, NULL);
 	assert_int_equal(qc_fh_get_info(r.fh)->max_payload, 262144);
-	struct qc_fh_program p = {.lun = 1, .start_sector = 10, .bytes = n, .read = mem_read, .user = &src,
-				  .label = "test", .verify = true};
+	struct qc_fh_program p = {
+	    .lun = 1, .start_sector = 10, .bytes = n, .read = mem_read, .user = &src, .label = "test", .verify = true};
 
 	assert_int_equal(qc_fh_program(r.fh, &p, &pr), 0);
 	assert_true(qc_fh_get_info(r.fh)->sector_size_probed);
@@ -392,8 +395,13 @@ static void test_verify_mismatch(void **state)
 	(void)state;
 	fill(data, n, 2);
 	sim_start(&r, opts, NULL);
-	struct qc_fh_program p = {.lun = 0, .start_sector = 100, .bytes = n, .read = mem_read, .user = &src,
-				  .label = "boot_a", .verify = true};
+	struct qc_fh_program p = {.lun = 0,
+				  .start_sector = 100,
+				  .bytes = n,
+				  .read = mem_read,
+				  .user = &src,
+				  .label = "boot_a",
+				  .verify = true};
 
 	assert_int_equal(qc_fh_program(r.fh, &p, &pr), QC_E_VERIFY);
 	assert_true(pr.acked);
@@ -419,8 +427,8 @@ static void test_verify_readback(void **state)
 	(void)state;
 	fill(data, n, 3);
 	sim_start(&r, opts, NULL);
-	struct qc_fh_program p = {.lun = 0, .start_sector = 0, .bytes = n, .read = mem_read, .user = &src,
-				  .verify = true};
+	struct qc_fh_program p = {
+	    .lun = 0, .start_sector = 0, .bytes = n, .read = mem_read, .user = &src, .verify = true};
 
 	assert_int_equal(qc_fh_program(r.fh, &p, &pr), 0);
 	assert_int_equal(pr.verified, 2);
@@ -441,8 +449,8 @@ static void test_naks_and_disconnect(void **state)
 	(void)state;
 	fill(data, n, 4);
 	sim_start(&r, opts, NULL);
-	struct qc_fh_program p = {.lun = 0, .start_sector = 0, .bytes = n, .read = mem_read, .user = &src,
-				  .label = "one"};
+	struct qc_fh_program p = {
+	    .lun = 0, .start_sector = 0, .bytes = n, .read = mem_read, .user = &src, .label = "one"};
 
 	/* first program: data accepted, then the final NAK */
 	assert_int_equal(qc_fh_program(r.fh, &p, &pr), QC_E_NAK);
@@ -464,8 +472,8 @@ static void test_naks_and_disconnect(void **state)
 
 	fill(big, bn, 5);
 	sim_start(&r, cut, NULL);
-	p = (struct qc_fh_program){.lun = 0, .start_sector = 0, .bytes = bn, .read = mem_read, .user = &bsrc,
-				   .label = "big"};
+	p = (struct qc_fh_program){
+	    .lun = 0, .start_sector = 0, .bytes = bn, .read = mem_read, .user = &bsrc, .label = "big"};
 	assert_int_equal(qc_fh_program(r.fh, &p, &pr), QC_E_DISCONNECTED);
 	/* more than the link buffers, less than all of it */
 	assert_true(pr.bytes_sent < bn);
@@ -491,8 +499,8 @@ static void test_odd_payload(void **state)
 	fill(data, n, 8);
 	sim_start(&r, opts, NULL);
 	assert_int_equal(qc_fh_get_info(r.fh)->max_payload, 1038576);
-	struct qc_fh_program p = {.lun = 0, .start_sector = 1, .bytes = n, .read = mem_read, .user = &src,
-				  .verify = true};
+	struct qc_fh_program p = {
+	    .lun = 0, .start_sector = 1, .bytes = n, .read = mem_read, .user = &src, .verify = true};
 
 	assert_int_equal(qc_fh_program(r.fh, &p, NULL), 0);
 	assert_int_equal(qc_fh_read(r.fh, 0, 1, n / 4096, mem_write, &dst, NULL), 0);
@@ -579,8 +587,8 @@ static void test_ack_every(void **state)
 	(void)state;
 	fill(data, n, 6);
 	sim_start(&r, opts, &fo);
-	struct qc_fh_program p = {.lun = 0, .start_sector = 3, .bytes = n, .read = mem_read, .user = &src,
-				  .verify = true};
+	struct qc_fh_program p = {
+	    .lun = 0, .start_sector = 3, .bytes = n, .read = mem_read, .user = &src, .verify = true};
 
 	assert_int_equal(qc_fh_program(r.fh, &p, NULL), 0);
 	assert_int_equal(qc_fh_read(r.fh, 0, 3, n / 4096, mem_write, &dst, NULL), 0);
@@ -614,13 +622,20 @@ static void test_sparse_image(void **state)
 	assert_int_equal(qc_sparse_writer_skip(w, 2), 0);
 	assert_int_equal(qc_sparse_writer_close(w), 0);
 	/* what the device had before: a pattern the DONT_CARE blocks keep */
-	struct qc_fh_program pre = {.lun = 1, .start_sector = 20, .bytes = 12 * blk, .read = mem_read,
-				    .user = &(struct mem){back, 12 * blk}};
+	struct qc_fh_program pre = {
+	    .lun = 1, .start_sector = 20, .bytes = 12 * blk, .read = mem_read, .user = &(struct mem){back, 12 * blk}};
 
 	memset(back, 0x77, 12 * blk);
 	assert_int_equal(qc_fh_program(r.fh, &pre, NULL), 0);
-	struct qc_fb_program img = {.xml = "", .lun = 1, .sector_size = 4096, .start_known = true, .filename = path,
-				    .path = path, .label = "test", .sparse_attr = true, .sparse = true};
+	struct qc_fb_program img = {.xml = "",
+				    .lun = 1,
+				    .sector_size = 4096,
+				    .start_known = true,
+				    .filename = path,
+				    .path = path,
+				    .label = "test",
+				    .sparse_attr = true,
+				    .sparse = true};
 
 	assert_int_equal(qc_fh_write_image(r.fh, &img, 20, true, &ir), 0);
 	assert_int_equal(ir.programs, 2);
@@ -646,14 +661,22 @@ static void test_sparse_image(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_configure_nak_retry), cmocka_unit_test(test_configure_adopt_supported),
-		cmocka_unit_test(test_configure_no_size),   cmocka_unit_test(test_configure_refusals),
-		cmocka_unit_test(test_configure_timeout),   cmocka_unit_test(test_huge_answer),
-		cmocka_unit_test(test_program_read_verify), cmocka_unit_test(test_verify_mismatch),
-		cmocka_unit_test(test_verify_readback),     cmocka_unit_test(test_naks_and_disconnect),
-		cmocka_unit_test(test_sector_probe),        cmocka_unit_test(test_small_commands),
-		cmocka_unit_test(test_ack_every),           cmocka_unit_test(test_sparse_image),
-		cmocka_unit_test(test_storage_info_attributes), cmocka_unit_test(test_odd_payload),
+	    cmocka_unit_test(test_configure_nak_retry),
+	    cmocka_unit_test(test_configure_adopt_supported),
+	    cmocka_unit_test(test_configure_no_size),
+	    cmocka_unit_test(test_configure_refusals),
+	    cmocka_unit_test(test_configure_timeout),
+	    cmocka_unit_test(test_huge_answer),
+	    cmocka_unit_test(test_program_read_verify),
+	    cmocka_unit_test(test_verify_mismatch),
+	    cmocka_unit_test(test_verify_readback),
+	    cmocka_unit_test(test_naks_and_disconnect),
+	    cmocka_unit_test(test_sector_probe),
+	    cmocka_unit_test(test_small_commands),
+	    cmocka_unit_test(test_ack_every),
+	    cmocka_unit_test(test_sparse_image),
+	    cmocka_unit_test(test_storage_info_attributes),
+	    cmocka_unit_test(test_odd_payload),
 	};
 
 	/* a peer that went away must show up as an error, not kill the test */

@@ -16,8 +16,7 @@
 
 /* Sends a built command and waits for its ACK; *RESP (may be NULL) gets the
  * response element, valid until the next document. */
-static int simple_resp(qc_fh *fh, struct qc_fh_xml *x, int timeout_ms, const char *what,
-		       const struct qc_fh_elem **resp)
+static int simple_resp(qc_fh *fh, struct qc_fh_xml *x, int timeout_ms, const char *what, const struct qc_fh_elem **resp)
 {
 	struct fh_resp r;
 	char why[900];
@@ -78,8 +77,8 @@ int qc_fh_patch(qc_fh *fh, const struct qc_fh_patch *p)
 
 	if (rc < 0)
 		return rc;
-	snprintf(what, sizeof(what), "the patch '%s' (LUN %u, sector %s, byte %llu)", p->what ? p->what : "",
-		 p->lun, p->start_sector, (unsigned long long)p->byte_offset);
+	snprintf(what, sizeof(what), "the patch '%s' (LUN %u, sector %s, byte %llu)", p->what ? p->what : "", p->lun,
+		 p->start_sector, (unsigned long long)p->byte_offset);
 	fh_begin(fh, "patch", NULL, NULL);
 	qc_fh_xml_begin(&x, buf, sizeof(buf));
 	qc_fh_xml_elem(&x, "patch");
@@ -183,7 +182,10 @@ static void json_str(json_object *o, const char *key, char *dst, size_t cap)
 		snprintf(dst, cap, "%s", json_object_get_string(v));
 }
 
-static unsigned clamp_u(uint64_t v) { return v > 0x7fffffff ? 0 : (unsigned)v; }
+static unsigned clamp_u(uint64_t v)
+{
+	return v > 0x7fffffff ? 0 : (unsigned)v;
+}
 
 /* Newer programmers: one log holding {"storage_info": {...}}. */
 static bool parse_json(struct qc_fh_storage_info *si, const char *text)
@@ -223,11 +225,22 @@ static void parse_line(struct qc_fh_storage_info *si, const char *text)
 		const char *key;
 		int field;
 	} keys[] = {
-		{"total_blocks", 0}, {"Device Total Logical Blocks", 0}, {"UFS Total Logical Blocks", 0},
-		{"block_size", 1}, {"Device Block Size in Bytes", 1}, {"UFS Block Size", 1},
-		{"page_size", 2}, {"UFS Total Active LU", 3}, {"bNumberLu", 3}, {"num_physical", 3},
-		{"Device Total Physical Partitions", 3}, {"manufacturer_id", 4}, {"Device Manufacturer ID", 4},
-		{"UFS Dev Manufacturer ID", 4}, {"serial_num", 5}, {"Device Serial Number", 5},
+	    {"total_blocks", 0},
+	    {"Device Total Logical Blocks", 0},
+	    {"UFS Total Logical Blocks", 0},
+	    {"block_size", 1},
+	    {"Device Block Size in Bytes", 1},
+	    {"UFS Block Size", 1},
+	    {"page_size", 2},
+	    {"UFS Total Active LU", 3},
+	    {"bNumberLu", 3},
+	    {"num_physical", 3},
+	    {"Device Total Physical Partitions", 3},
+	    {"manufacturer_id", 4},
+	    {"Device Manufacturer ID", 4},
+	    {"UFS Dev Manufacturer ID", 4},
+	    {"serial_num", 5},
+	    {"Device Serial Number", 5},
 	};
 	const char *sep = strpbrk(text, ":=");
 	size_t klen;
@@ -305,8 +318,8 @@ int qc_fh_lun_sectors(qc_fh *fh, unsigned lun, uint64_t *out)
 		return qc_fail(fh->ctx, QC_E_NOMEM, "out of memory");
 	rc = qc_fh_storage_info(fh, lun, si);
 	if (rc == 0 && !si->total_blocks)
-		rc = qc_fail(fh->ctx, QC_E_UNSUPPORTED, "the programmer's getstorageinfo for LUN %u gave no sector count",
-			     lun);
+		rc = qc_fail(fh->ctx, QC_E_UNSUPPORTED,
+			     "the programmer's getstorageinfo for LUN %u gave no sector count", lun);
 	if (rc == 0)
 		*out = si->total_blocks;
 	free(si);
@@ -377,8 +390,9 @@ int qc_fh_peek(qc_fh *fh, uint64_t address, void *buf, size_t len)
 	if (rc < 0)
 		return rc;
 	if (pk.got != len || pk.extra)
-		return qc_fail(fh->ctx, QC_E_PROTOCOL, "the programmer answered a peek of %zu bytes at 0x%llx with %s bytes",
-			       len, (unsigned long long)address, pk.extra ? "more" : "fewer");
+		return qc_fail(fh->ctx, QC_E_PROTOCOL,
+			       "the programmer answered a peek of %zu bytes at 0x%llx with %s bytes", len,
+			       (unsigned long long)address, pk.extra ? "more" : "fewer");
 	return 0;
 }
 

@@ -20,7 +20,7 @@ static const struct {
 	const char *name;
 	unsigned sector;
 } memories[] = {
-	{"ufs", 4096}, {"emmc", 512}, {"nand", 4096}, {"spinor", 512}, {"nvme", 512},
+    {"ufs", 4096}, {"emmc", 512}, {"nand", 4096}, {"spinor", 512}, {"nvme", 512},
 };
 
 static int send_configure(qc_fh *fh, uint32_t payload)
@@ -157,8 +157,7 @@ int qc_fh_configure(qc_fh *fh, const struct qc_fh_options *opt)
 			guess = memories[i].sector;
 		}
 	if (!guess)
-		return qc_fail(fh->ctx, QC_E_INVAL, "unknown storage '%s' (ufs, emmc, nand, spinor or nvme)",
-			       o.memory);
+		return qc_fail(fh->ctx, QC_E_INVAL, "unknown storage '%s' (ufs, emmc, nand, spinor or nvme)", o.memory);
 	if (o.sector_size && (o.sector_size < 512 || o.sector_size > 65536 || (o.sector_size & (o.sector_size - 1))))
 		return qc_fail(fh->ctx, QC_E_INVAL, "sector size %u is not a power of two from 512 to 65536",
 			       o.sector_size);
@@ -191,8 +190,10 @@ int qc_fh_configure(qc_fh *fh, const struct qc_fh_options *opt)
 			/* The target names the size it takes; anything else
 			 * (no size, the same size again) is a real refusal. */
 			if (!size || size == ask)
-				return qc_fail(fh->ctx, QC_E_NAK, "the programmer refused configure with MemoryName=%s "
-					       "and a %u-byte payload%s", o.memory, ask, fh_reason(fh, why, sizeof(why)));
+				return qc_fail(fh->ctx, QC_E_NAK,
+					       "the programmer refused configure with MemoryName=%s "
+					       "and a %u-byte payload%s",
+					       o.memory, ask, fh_reason(fh, why, sizeof(why)));
 			qc_log(fh->ctx, QC_LOG_INFO, "programmer takes payloads of %u bytes, not %u: configuring again",
 			       size, ask);
 			ask = size;

@@ -59,9 +59,9 @@ static int ack_every(qc_fh *fh, const char *at, uint64_t sent, uint64_t total)
 		return fh_fail_during(fh, rc, "(%llu of %llu bytes of %s sent)", (unsigned long long)sent,
 				      (unsigned long long)total, at);
 	if (!r.ack)
-		return qc_fail(fh->ctx, QC_E_NAK, "the programmer stopped taking data for %s after %llu of %llu bytes%s",
-			       at, (unsigned long long)sent, (unsigned long long)total,
-			       fh_reason(fh, why, sizeof(why)));
+		return qc_fail(fh->ctx, QC_E_NAK,
+			       "the programmer stopped taking data for %s after %llu of %llu bytes%s", at,
+			       (unsigned long long)sent, (unsigned long long)total, fh_reason(fh, why, sizeof(why)));
 	return 0;
 }
 
@@ -201,7 +201,8 @@ int qc_fh_read(qc_fh *fh, unsigned lun, uint64_t start, uint64_t sectors, qc_fh_
 		return qc_fail(fh->ctx, QC_E_NAK, "the programmer refused to read %s%s", at,
 			       fh_reason(fh, why, sizeof(why)));
 	if (!r.rawmode)
-		return qc_fail(fh->ctx, QC_E_PROTOCOL, "the programmer ACKed <read> for %s without rawmode=\"true\"", at);
+		return qc_fail(fh->ctx, QC_E_PROTOCOL, "the programmer ACKed <read> for %s without rawmode=\"true\"",
+			       at);
 	if (label)
 		qc_progress(fh->ctx, label, 0, total);
 	while (got < total) {

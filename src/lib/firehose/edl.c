@@ -17,7 +17,7 @@
  * recognised in place of the configure answer, so every command to a
  * running programmer pays only a glance. */
 #define EDL_DETECT_WITH_LOADER_MS 1000
-#define EDL_DETECT_MS 50
+#define EDL_DETECT_MS		  50
 
 static int detect_timeout(qc_fh *fh, const char *loader)
 {

@@ -10,15 +10,15 @@
  * host's memory stays small for any image size. */
 #define FH_CHUNK_MAX (4u << 20)
 #define FH_READ_ROOM (64 * 1024)
-#define FH_MAX_LUNS 32
-#define FH_LOG_KEEP 3
+#define FH_MAX_LUNS  32
+#define FH_LOG_KEEP  3
 
 /* Called with each <log value> while a command is in flight. */
 typedef void (*fh_log_hook)(qc_fh *fh, const char *text, void *user);
 
 struct fh_resp {
 	bool ack;
-	bool rawmode;  /* rawmode="true" */
+	bool rawmode;		    /* rawmode="true" */
 	const struct qc_fh_elem *e; /* valid until the next document */
 };
 
@@ -30,21 +30,21 @@ struct qc_fh {
 	struct qc_fh_info info;
 	struct qc_fh_options opt;
 	bool configured;
-	bool probing;            /* the sector-size probe is running */
-	unsigned sector_guess;   /* the storage's usual sector size */
-	bool no_digest;          /* getsha256digest was refused: verify by reading back */
-	char cmd[32];            /* tag of the command in flight, for messages */
+	bool probing;	       /* the sector-size probe is running */
+	unsigned sector_guess; /* the storage's usual sector size */
+	bool no_digest;	       /* getsha256digest was refused: verify by reading back */
+	char cmd[32];	       /* tag of the command in flight, for messages */
 
 	fh_log_hook hook;
 	void *hook_user;
 	char logs[FH_LOG_KEEP][256]; /* the command's last log lines, for NAK messages */
 	unsigned nlogs;
 
-	uint8_t *chunk;          /* raw data buffer, FH_CHUNK_MAX at most */
+	uint8_t *chunk; /* raw data buffer, FH_CHUNK_MAX at most */
 	size_t chunk_cap;
-	uint8_t *chunk2;         /* read-back verification */
+	uint8_t *chunk2; /* read-back verification */
 
-	char functions[1024];    /* "Supported Functions" the programmer listed, space-separated */
+	char functions[1024]; /* "Supported Functions" the programmer listed, space-separated */
 	bool functions_known;
 	uint64_t lun_sectors[FH_MAX_LUNS];
 };

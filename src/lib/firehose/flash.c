@@ -18,7 +18,7 @@
 /* Adjacent RAW/FILL chunks of a sparse image go out as one <program> (one
  * round trip and one digest instead of many), up to these bounds. */
 #define RUN_MAX_SEGMENTS 64
-#define RUN_MAX_BYTES (256ull << 20)
+#define RUN_MAX_BYTES	 (256ull << 20)
 
 struct run {
 	qc_fb_segments *it;
@@ -127,15 +127,15 @@ int qc_fh_write_image(qc_fh *fh, const struct qc_fb_program *p, uint64_t start, 
 		if (rc < 0)
 			break;
 		struct qc_fh_program cmd = {
-			.lun = p->lun,
-			.start_sector = r->seg[0].start_sector,
-			.bytes = r->bytes,
-			.read = run_read,
-			.user = r,
-			.label = label,
-			.verify = verify,
-			.progress_base = done,
-			.progress_total = total,
+		    .lun = p->lun,
+		    .start_sector = r->seg[0].start_sector,
+		    .bytes = r->bytes,
+		    .read = run_read,
+		    .user = r,
+		    .label = label,
+		    .verify = verify,
+		    .progress_base = done,
+		    .progress_total = total,
 		};
 
 		rc = qc_fh_program(fh, &cmd, &pr);
@@ -227,8 +227,8 @@ static int preflight(qc_fh *fh, qc_flatbuild *fb)
 		name_program(p, name, sizeof(name));
 		if (p->sector_size != fh->info.sector_size)
 			return qc_fail(fh->ctx, QC_E_FORMAT,
-				       "%s is laid out for %u-byte sectors, the device has %u; nothing was written", name,
-				       p->sector_size, fh->info.sector_size);
+				       "%s is laid out for %u-byte sectors, the device has %u; nothing was written",
+				       name, p->sector_size, fh->info.sector_size);
 		if (p->too_big)
 			return qc_fail(fh->ctx, QC_E_TOOBIG,
 				       "%s: %s (%llu sectors) is bigger than its partition (%llu sectors); nothing was "
@@ -241,10 +241,10 @@ static int preflight(qc_fh *fh, qc_flatbuild *fb)
 	}
 	for (size_t i = 0; i < in->npatches; i++)
 		if (in->patches[i].disk && in->patches[i].sector_size != fh->info.sector_size)
-			return qc_fail(fh->ctx, QC_E_FORMAT,
-				       "%s line %u: a patch for %u-byte sectors, the device has %u; nothing was written",
-				       in->patches[i].xml, in->patches[i].line, in->patches[i].sector_size,
-				       fh->info.sector_size);
+			return qc_fail(
+			    fh->ctx, QC_E_FORMAT,
+			    "%s line %u: a patch for %u-byte sectors, the device has %u; nothing was written",
+			    in->patches[i].xml, in->patches[i].line, in->patches[i].sector_size, fh->info.sector_size);
 	return 0;
 }
 
@@ -256,8 +256,8 @@ static int do_erases(qc_fh *fh, const struct qc_flatbuild_info *in)
 		int rc;
 
 		if (e->start_expr) {
-			struct qc_expr_env env = {.num_disk_sectors = e->lun < FH_MAX_LUNS ? fh->lun_sectors[e->lun] : 0,
-						  .what = e->xml};
+			struct qc_expr_env env = {
+			    .num_disk_sectors = e->lun < FH_MAX_LUNS ? fh->lun_sectors[e->lun] : 0, .what = e->xml};
 
 			if ((rc = qc_expr_eval(fh->ctx, e->start_expr, &env, &start)) < 0)
 				return rc;
@@ -298,7 +298,8 @@ int qc_fh_flash(qc_fh *fh, qc_flatbuild *fb, const struct qc_fh_flash_options *o
 		if (rc < 0) {
 			res->failed = p;
 			name_program(p, name, sizeof(name));
-			return fh_fail_during(fh, rc, "; flashing stopped at %s; %zu of %zu images were written before it",
+			return fh_fail_during(fh, rc,
+					      "; flashing stopped at %s; %zu of %zu images were written before it",
 					      name, res->images_done, res->images);
 		}
 		res->images_done++;
@@ -311,20 +312,22 @@ int qc_fh_flash(qc_fh *fh, qc_flatbuild *fb, const struct qc_fh_flash_options *o
 		if (!pt->disk)
 			continue;
 		struct qc_fh_patch cmd = {
-			.lun = pt->lun,
-			.start_sector = pt->start_expr,
-			.byte_offset = pt->byte_offset,
-			.size_in_bytes = pt->size_in_bytes,
-			.value = pt->value,
-			.what = pt->what,
+		    .lun = pt->lun,
+		    .start_sector = pt->start_expr,
+		    .byte_offset = pt->byte_offset,
+		    .size_in_bytes = pt->size_in_bytes,
+		    .value = pt->value,
+		    .what = pt->what,
 		};
 
 		rc = qc_fh_patch(fh, &cmd);
 		if (rc < 0) {
 			res->failed_patch = pt;
-			return fh_fail_during(fh, rc, "; stopped at the patch of %s line %u; all %zu images and %zu of %zu patches were applied "
-					      "before it", pt->xml, pt->line, res->images_done, res->patches_done,
-					      res->patches);
+			return fh_fail_during(
+			    fh, rc,
+			    "; stopped at the patch of %s line %u; all %zu images and %zu of %zu patches were applied "
+			    "before it",
+			    pt->xml, pt->line, res->images_done, res->patches_done, res->patches);
 		}
 		res->patches_done++;
 	}

@@ -33,7 +33,10 @@ void qc_fh_framer_free(struct qc_fh_framer *f)
 	memset(f, 0, sizeof(*f));
 }
 
-void qc_fh_framer_reset(struct qc_fh_framer *f) { f->head = f->tail = f->scanned = 0; }
+void qc_fh_framer_reset(struct qc_fh_framer *f)
+{
+	f->head = f->tail = f->scanned = 0;
+}
 
 uint8_t *qc_fh_framer_space(struct qc_fh_framer *f, size_t *room)
 {
@@ -57,7 +60,10 @@ void qc_fh_framer_fill(struct qc_fh_framer *f, size_t n)
 	f->tail += n;
 }
 
-size_t qc_fh_framer_pending(const struct qc_fh_framer *f) { return f->tail - f->head; }
+size_t qc_fh_framer_pending(const struct qc_fh_framer *f)
+{
+	return f->tail - f->head;
+}
 
 const uint8_t *qc_fh_framer_peek(const struct qc_fh_framer *f, size_t *len)
 {
@@ -79,7 +85,10 @@ size_t qc_fh_framer_take(struct qc_fh_framer *f, void *dst, size_t max)
 
 /* Whitespace and NULs between documents: pretty-printing targets end
  * documents with newlines, and some USB stacks surface a ZLP as nothing. */
-static bool filler(uint8_t c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0; }
+static bool filler(uint8_t c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == 0;
+}
 
 int qc_fh_framer_next(struct qc_fh_framer *f, const char **doc, size_t *len)
 {

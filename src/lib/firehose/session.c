@@ -46,8 +46,14 @@ void qc_fh_close(qc_fh *fh)
 	free(fh);
 }
 
-qc_ctx *qc_fh_ctx(const qc_fh *fh) { return fh->ctx; }
-const struct qc_fh_info *qc_fh_get_info(const qc_fh *fh) { return &fh->info; }
+qc_ctx *qc_fh_ctx(const qc_fh *fh)
+{
+	return fh->ctx;
+}
+const struct qc_fh_info *qc_fh_get_info(const qc_fh *fh)
+{
+	return &fh->info;
+}
 
 int fh_chunk(qc_fh *fh, size_t *size)
 {
@@ -140,8 +146,7 @@ const char *fh_reason(qc_fh *fh, char *buf, size_t cap)
 
 	buf[0] = '\0';
 	for (unsigned i = first; i < fh->nlogs && n + 4 < cap; i++) {
-		int w = snprintf(buf + n, cap - n, "%s%s", i == first ? " (device: " : "; ",
-				 fh->logs[i % FH_LOG_KEEP]);
+		int w = snprintf(buf + n, cap - n, "%s%s", i == first ? " (device: " : "; ", fh->logs[i % FH_LOG_KEEP]);
 
 		if (w < 0)
 			break;
@@ -212,8 +217,10 @@ static int not_xml(qc_fh *fh)
 	for (size_t i = 0; i < n && i < 16; i++)
 		snprintf(hex + 3 * i, sizeof(hex) - 3 * i, "%02x ", p[i]);
 	hex[strlen(hex) ? strlen(hex) - 1 : 0] = '\0';
-	return qc_fail(fh->ctx, QC_E_PROTOCOL, "the programmer sent %zu bytes that are not XML while <%s> awaited "
-		       "its response (%s)", n, fh->cmd, hex);
+	return qc_fail(fh->ctx, QC_E_PROTOCOL,
+		       "the programmer sent %zu bytes that are not XML while <%s> awaited "
+		       "its response (%s)",
+		       n, fh->cmd, hex);
 }
 
 int fh_response(qc_fh *fh, struct fh_resp *r, int timeout_ms)
@@ -292,9 +299,10 @@ int fh_response(qc_fh *fh, struct fh_resp *r, int timeout_ms)
 		const char *v = qc_fh_attr(resp, "value"), *raw = qc_fh_attr(resp, "rawmode");
 
 		if (!v || (strcasecmp(v, "ACK") && strcasecmp(v, "NAK")))
-			return qc_fail(fh->ctx, QC_E_PROTOCOL,
-				       "the programmer answered <%s> with a response whose value is '%s', not ACK or NAK",
-				       fh->cmd, v ? v : "(missing)");
+			return qc_fail(
+			    fh->ctx, QC_E_PROTOCOL,
+			    "the programmer answered <%s> with a response whose value is '%s', not ACK or NAK", fh->cmd,
+			    v ? v : "(missing)");
 		r->ack = !strcasecmp(v, "ACK");
 		r->rawmode = raw && !strcasecmp(raw, "true");
 		r->e = resp;

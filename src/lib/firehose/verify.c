@@ -39,7 +39,8 @@ static void digest_hook(qc_fh *fh, const char *text, void *user)
 			const char *h = p - 64;
 
 			for (int i = 0; i < 32; i++)
-				out[i] = (uint8_t)(hexval((unsigned char)h[2 * i]) << 4 | hexval((unsigned char)h[2 * i + 1]));
+				out[i] = (uint8_t)(hexval((unsigned char)h[2 * i]) << 4 |
+						   hexval((unsigned char)h[2 * i + 1]));
 			out[32] = 1;
 		}
 		run = 0;
@@ -81,7 +82,8 @@ static int digest_wait(qc_fh *fh, unsigned lun, uint64_t start, uint64_t sectors
 		return qc_fail(fh->ctx, QC_E_NAK, "the programmer refused getsha256digest of %s%s", at,
 			       fh_reason(fh, why, sizeof(why)));
 	if (!found[32])
-		return qc_fail(fh->ctx, QC_E_PROTOCOL, "the programmer ACKed getsha256digest of %s without a digest", at);
+		return qc_fail(fh->ctx, QC_E_PROTOCOL, "the programmer ACKed getsha256digest of %s without a digest",
+			       at);
 	memcpy(digest, found, 32);
 	return 0;
 }
@@ -137,8 +139,8 @@ struct compare {
 	qc_fh *fh;
 	const struct qc_fh_program *p;
 	bool mismatch;
-	uint64_t at;      /* first differing byte of the range */
-	int err;          /* reading the source failed */
+	uint64_t at; /* first differing byte of the range */
+	int err;     /* reading the source failed */
 };
 
 /* Compares what came back with the source, chunk by chunk; it keeps

@@ -207,7 +207,10 @@ static void put(struct qc_fh_xml *x, const char *s, size_t n)
 	x->len += n;
 }
 
-static void puts_(struct qc_fh_xml *x, const char *s) { put(x, s, strlen(s)); }
+static void puts_(struct qc_fh_xml *x, const char *s)
+{
+	put(x, s, strlen(s));
+}
 
 void qc_fh_xml_begin(struct qc_fh_xml *x, char *buf, size_t cap)
 {
