@@ -172,6 +172,8 @@ int fhsim_program(struct fhsim *s, const struct qc_fh_elem *e)
 	struct range r;
 	char fault[48];
 	bool corrupt, nak_end, gone = false;
+	int werr = 0;
+	uint64_t werr_at = 0;
 	int rc = get_range(s, e, &r, false);
 
 	if (rc != 1)
@@ -206,10 +208,12 @@ int fhsim_program(struct fhsim *s, const struct qc_fh_elem *e)
 		fill += n;
 		got += n;
 		if (fill == FHSIM_BUF || got == total) {
-			if ((rc = write_at(s, r.lun, s->buf, fill, base + stored)) < 0)
-				return fhsim_nak(s, "write failed at sector %llu: %s",
-						 (unsigned long long)((base + stored) / ss), strerror(-rc));
-			stored += fill;
+			/* After a failed write the rest is still taken off the
+			 * link, so the NAK comes where the host expects it. */
+			if (!werr && (werr = write_at(s, r.lun, s->buf, fill, base + stored)) < 0)
+				werr_at = (base + stored) / ss;
+			if (!werr)
+				stored += fill;
 			fill = 0;
 		}
 		while (packet && got >= next_ack) {
@@ -222,12 +226,16 @@ int fhsim_program(struct fhsim *s, const struct qc_fh_elem *e)
 		/* What arrived in whole sectors is on the disk, like a real
 		 * device cut off mid-transfer. */
 		fill -= fill % ss;
-		if (fill && write_at(s, r.lun, s->buf, fill, base + stored) == 0)
+		if (!werr && fill && write_at(s, r.lun, s->buf, fill, base + stored) == 0)
 			stored += fill;
 		qcsim_log(s->sim, "host left after %llu of %llu bytes of a program", (unsigned long long)got,
 			  (unsigned long long)total);
 		range_event(s, "program", &r, stored / ss, false);
 		return FHSIM_STOP;
+	}
+	if (werr) {
+		range_event(s, "program", &r, stored / ss, false);
+		return fhsim_nak(s, "write failed at sector %llu: %s", (unsigned long long)werr_at, strerror(-werr));
 	}
 	if (corrupt) {
 		uint8_t b;
