@@ -15,6 +15,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/bytes.h"
 #include "firehose_sim.h"
 #include "qcbox/flatbuild.h"
 #include "qcbox/gpt.h"
@@ -384,8 +385,7 @@ int fhsim_patch(struct fhsim *s, const struct qc_fh_elem *e)
 		return fhsim_nak(s, "patch at sector %llu byte %llu is beyond the end of LUN %llu",
 				 (unsigned long long)start, (unsigned long long)off, (unsigned long long)lun);
 	at = start * ss + off;
-	for (uint64_t i = 0; i < size; i++)
-		b[i] = (uint8_t)(value >> (8 * i));
+	qc_put_le64(b, value); /* the low SIZE bytes go to the disk */
 	if ((rc = write_at(s, (unsigned)lun, b, (size_t)size, at)) < 0)
 		return fhsim_nak(s, "patch write failed: %s", strerror(-rc));
 	json_object *o = json_object_new_object();

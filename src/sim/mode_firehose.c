@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/bytes.h"
 #include "firehose_sim.h"
 
 static const struct qcsim_option firehose_options[] = {
@@ -358,8 +359,10 @@ static int do_poke(struct fhsim *s, const struct qc_fh_elem *e)
 		return rc;
 	if (len > 8 || (qc_fh_attr_u64(e, "value64", &v) != 1 && qc_fh_attr_u64(e, "value", &v) != 1))
 		return fhsim_nak(s, "poke needs a value of at most 8 bytes");
-	for (uint64_t i = 0; i < len; i++)
-		s->mem[addr - FHSIM_MEM_BASE + i] = (uint8_t)(v >> (8 * i));
+	uint8_t le[8];
+
+	qc_put_le64(le, v); /* memory is little-endian */
+	memcpy(s->mem + (addr - FHSIM_MEM_BASE), le, (size_t)len);
 	json_object *ev = json_object_new_object();
 
 	json_object_object_add(ev, "address", json_object_new_int64((int64_t)addr));

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/bytes.h"
 #include "fh_impl.h"
 
 /* Sends a built command and waits for its ACK; *RESP (may be NULL) gets the
@@ -403,13 +404,14 @@ int qc_fh_poke(qc_fh *fh, uint64_t address, const void *buf, size_t len)
 	/* One poke carries a number of up to 8 bytes; memory is little-endian. */
 	for (size_t off = 0; off < len;) {
 		size_t n = len - off < 8 ? len - off : 8;
-		uint64_t v = 0;
+		uint8_t le[8] = {0};
+		uint64_t v;
 		char xb[256], what[96];
 		struct qc_fh_xml x;
 		int rc;
 
-		for (size_t i = 0; i < n; i++)
-			v |= (uint64_t)b[off + i] << (8 * i);
+		memcpy(le, b + off, n);
+		v = qc_get_le64(le);
 		snprintf(what, sizeof(what), "to poke %zu bytes at 0x%llx", n, (unsigned long long)(address + off));
 		fh_begin(fh, "poke", NULL, NULL);
 		qc_fh_xml_begin(&x, xb, sizeof(xb));
