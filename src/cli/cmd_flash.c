@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* qcbox flash (a QFIL flat build), gpt (the partition tables) and backup
  * (every partition plus a rawprogram XML that restores them). */
+#include <ctype.h>
 #include <errno.h>
+#include <glob.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +85,91 @@ static void image_done(void *user, const struct qc_fb_program *p, const struct q
 	json_object_array_add(rep->done, e);
 }
 
+/* rawprogram2.xml before rawprogram10.xml */
+static int natural_order(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+
+	while (*x && *y) {
+		if (isdigit((unsigned char)*x) && isdigit((unsigned char)*y)) {
+			char *ex, *ey;
+			unsigned long long nx = strtoull(x, &ex, 10), ny = strtoull(y, &ey, 10);
+
+			if (nx != ny)
+				return nx < ny ? -1 : 1;
+			x = ex;
+			y = ey;
+		} else if (*x != *y) {
+			return (unsigned char)*x - (unsigned char)*y;
+		} else {
+			x++;
+			y++;
+		}
+	}
+	return (unsigned char)*x - (unsigned char)*y;
+}
+
+struct file_list {
+	char **v;
+	size_t n;
+};
+
+static int list_add(struct file_list *l, const char *path)
+{
+	char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
+
+	if (!v)
+		return -1;
+	l->v = v;
+	if (!(v[l->n] = strdup(path)))
+		return -1;
+	l->n++;
+	return 0;
+}
+
+static void list_free(struct file_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+}
+
+/* The FILE arguments, a directory standing for its rawprogram*.xml and
+ * patch*.xml. */
+static int expand_files(struct cli *cli, char **argv, int argc, struct file_list *out)
+{
+	for (int i = 0; i < argc; i++) {
+		struct stat st;
+
+		if (stat(argv[i], &st) < 0 || !S_ISDIR(st.st_mode)) {
+			if (list_add(out, argv[i]) < 0)
+				return cli_error(cli, CLI_FAILED, "out of memory");
+			continue;
+		}
+		static const char *const pats[] = {"rawprogram*.xml", "patch*.xml"};
+		size_t before = out->n;
+
+		for (size_t k = 0; k < 2; k++) {
+			char pat[4200];
+			glob_t g;
+
+			snprintf(pat, sizeof(pat), "%s/%s", argv[i], pats[k]);
+			if (glob(pat, 0, NULL, &g) == 0) {
+				qsort(g.gl_pathv, g.gl_pathc, sizeof(char *), natural_order);
+				for (size_t j = 0; j < g.gl_pathc; j++)
+					if (list_add(out, g.gl_pathv[j]) < 0) {
+						globfree(&g);
+						return cli_error(cli, CLI_FAILED, "out of memory");
+					}
+			}
+			globfree(&g);
+		}
+		if (out->n == before)
+			return cli_error(cli, CLI_USAGE, "%s holds no rawprogram*.xml or patch*.xml", argv[i]);
+	}
+	return CLI_OK;
+}
+
 /* `flash --dry-run` is `plan` with the same files. */
 static int dry_run(struct cli *cli, bool strict, char **files, int nfiles)
 {
@@ -138,6 +225,7 @@ int cmd_flash(struct cli *cli, int argc, char **argv)
 	struct flash_opts o = {0};
 	struct qc_fh_flash_result res;
 	struct flash_report rep = {cli, NULL};
+	struct file_list files = {0};
 	const char *programmer = NULL;
 	qc_flatbuild *fb = NULL;
 	qc_transport *t = NULL;
@@ -158,37 +246,42 @@ int cmd_flash(struct cli *cli, int argc, char **argv)
 			return cli_error(cli, CLI_USAGE, "--partition takes exactly one image");
 		return flash_partition(cli, &o, argv[first]);
 	}
-	if ((rc = qc_flatbuild_new(cli->ctx, &fb)) < 0)
-		return cli_fail(cli, rc);
+	if ((rc = expand_files(cli, argv + first, argc - first, &files)) != CLI_OK)
+		goto out;
+	if ((rc = qc_flatbuild_new(cli->ctx, &fb)) < 0) {
+		rc = cli_fail(cli, rc);
+		goto out;
+	}
 	/* rawprogram files first, then patch files, whatever the order given */
 	for (int pass = 0; pass < 2 && rc == 0; pass++)
-		for (int i = first; i < argc; i++) {
+		for (size_t i = 0; i < files.n; i++) {
 			enum qc_fb_file_kind kind;
+			const char *path = files.v[i];
 
-			rc = qc_fb_file_kind(cli->ctx, argv[i], &kind);
+			rc = qc_fb_file_kind(cli->ctx, path, &kind);
 			if (rc < 0) {
 				rc = input_fail(cli, rc);
 				goto out;
 			}
 			if (pass == 0 && kind == QC_FB_PROGRAMMER) {
-				if (programmer || (o.e.loader && strcmp(o.e.loader, argv[i]))) {
+				if (programmer || (o.e.loader && strcmp(o.e.loader, path))) {
 					rc = cli_error(cli, CLI_USAGE, "two programmers given: %s and %s",
-						       programmer ? programmer : o.e.loader, argv[i]);
+						       programmer ? programmer : o.e.loader, path);
 					goto out;
 				}
-				programmer = argv[i];
+				programmer = path;
 				continue;
 			}
 			if (pass == 0 && kind != QC_FB_RAWPROGRAM && kind != QC_FB_PATCH) {
 				rc = cli_error(cli, CLI_USAGE,
 					       "%s is not a rawprogram or patch XML, nor a programmer (a single image "
 					       "goes with --partition NAME)",
-					       argv[i]);
+					       path);
 				goto out;
 			}
 			if (pass == 0 ? kind != QC_FB_RAWPROGRAM : kind != QC_FB_PATCH)
 				continue;
-			rc = qc_flatbuild_add_file(fb, argv[i], NULL);
+			rc = qc_flatbuild_add_file(fb, path, NULL);
 			if (rc < 0) {
 				rc = input_fail(cli, rc);
 				goto out;
@@ -276,6 +369,7 @@ out:
 	if (fh || t)
 		edl_close(t, fh);
 	qc_flatbuild_free(fb);
+	list_free(&files);
 	return rc;
 }
 

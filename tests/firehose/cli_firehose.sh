@@ -142,7 +142,7 @@ expect_rc 0 "$Q" "${F[@]}" --json backup "$T/bk"
 [ "$(jget "$T/out" 'len(j["partitions"])')" = 3 ] || fail "backup: $(cat "$T/out")"
 kill "$SIMPID"
 start_sim r --mode firehose --luns 1 --lun-size 16M --disk-dir "$T/r.disk"
-expect_rc 0 "$Q" -d "unix:$T/r.sock" flash --strict "$T/bk"/rawprogram*.xml
+expect_rc 0 "$Q" -d "unix:$T/r.sock" flash --strict "$T/bk"
 wait_exit "$SIMPID"
 cmp -s "$T/f.disk/lun0.img" "$T/r.disk/lun0.img" || fail "restored disk differs from the backed-up one"
 
