@@ -748,7 +748,7 @@ int cmd_backup(struct cli *cli, int argc, char **argv)
 	} else {
 		cli_info(
 		    cli,
-		    "saved %zu partitions of %u LUNs (%.1f MiB) to %s; restore with: qcbox flash %s/rawprogram*.xml\n",
+		    "saved %zu partitions of %u LUNs (%.1f MiB) to %s; restore with: qcbox flash %s\n",
 		    json_object_array_length(list), saved, (double)bytes / 1048576.0, dir, dir);
 	}
 	json_object_put(list);
