@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "edl.h"
+#include "streamcache.h"
 #include "qcbox/flatbuild.h"
 #include "qcbox/sparse.h"
 #include "targets.h"
@@ -20,6 +21,8 @@ struct file_io {
 	int fd;
 	const char *path;
 	qc_ctx *ctx;
+	struct cli_stream_cache cache;
+	uint64_t pos;
 };
 
 static int file_read(void *user, uint64_t off, void *buf, size_t len)
@@ -40,6 +43,7 @@ static int file_read(void *user, uint64_t off, void *buf, size_t len)
 		len -= (size_t)n;
 		off += (uint64_t)n;
 	}
+	cli_stream_cache_advance(&f->cache, off);
 	return 0;
 }
 
@@ -58,7 +62,9 @@ static int file_write(void *user, uint64_t off, const void *buf, size_t len)
 			return qc_fail(f->ctx, QC_E_IO, "cannot write %s: %s", f->path, strerror(errno));
 		p += n;
 		len -= (size_t)n;
+		f->pos += (uint64_t)n;
 	}
+	cli_stream_cache_advance(&f->cache, f->pos);
 	return 0;
 }
 
@@ -107,6 +113,7 @@ int cmd_read(struct cli *cli, int argc, char **argv)
 		edl_close(t, fh);
 		return cli_error(cli, CLI_USAGE, "cannot create %s: %s", f.path, strerror(errno));
 	}
+	cli_stream_cache_init(&f.cache, f.fd);
 	rc = qc_fh_read(fh, sp.lun, sp.start, sp.count, file_write, &f, sp.label);
 	if (close(f.fd) < 0 && rc == 0)
 		rc = qc_fail(cli->ctx, QC_E_IO, "cannot write %s: %s", f.path, strerror(errno));
@@ -162,6 +169,7 @@ int cmd_write(struct cli *cli, int argc, char **argv)
 			close(f.fd);
 		return rc;
 	}
+	cli_stream_cache_init(&f.cache, f.fd);
 	/* An Android sparse image is recognised by its magic and checked
 	 * before the device is touched. */
 	int is_sparse = qc_sparse_is_sparse(cli->ctx, f.path);

@@ -126,12 +126,23 @@ static void range_event(struct fhsim *s, const char *name, const struct range *r
 	qcsim_event(s->sim, name, o);
 }
 
+/* Large aligned transfers bypass the page cache, as a device's flash does
+ * not live in the host's memory; small or unaligned ones (patches, the
+ * last sectors of an image) go through it.  Linux keeps the two coherent. */
+static int lun_fd(struct fhsim *s, unsigned lun, const void *buf, size_t len, uint64_t off)
+{
+	if (s->st->dfd[lun] >= 0 && len >= (64u << 10) && !((uintptr_t)buf % 4096) && !(len % 4096) && !(off % 4096))
+		return s->st->dfd[lun];
+	return s->st->fd[lun];
+}
+
 static int write_at(struct fhsim *s, unsigned lun, const void *buf, size_t len, uint64_t off)
 {
 	const uint8_t *p = buf;
+	int fd = lun_fd(s, lun, buf, len, off);
 
 	while (len) {
-		ssize_t n = pwrite(s->st->fd[lun], p, len, (off_t)off);
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -147,9 +158,10 @@ static int write_at(struct fhsim *s, unsigned lun, const void *buf, size_t len, 
 static int read_at(struct fhsim *s, unsigned lun, void *buf, size_t len, uint64_t off)
 {
 	uint8_t *p = buf;
+	int fd = lun_fd(s, lun, buf, len, off);
 
 	while (len) {
-		ssize_t n = pread(s->st->fd[lun], p, len, (off_t)off);
+		ssize_t n = pread(fd, p, len, (off_t)off);
 
 		if (n < 0 && errno == EINTR)
 			continue;

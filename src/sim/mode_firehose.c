@@ -68,7 +68,8 @@ static int fh_init(struct qcsim *sim, void **state)
 	s->text_info = qcsim_flag(sim, "storage-info-text");
 	snprintf(s->target_name, sizeof(s->target_name), "%s", tn ? tn : "QCS6490");
 	s->bootable = -1;
-	s->buf = malloc(FHSIM_BUF);
+	if (posix_memalign((void **)&s->buf, 4096, FHSIM_BUF))
+		s->buf = NULL;
 	if (!s->buf || qc_fh_framer_init(&s->fr, FHSIM_XML_MAX, 64 * 1024) < 0) {
 		rc = qc_fail(qcsim_ctx(sim), QC_E_NOMEM, "out of memory");
 		goto fail;

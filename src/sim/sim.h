@@ -114,6 +114,7 @@ struct qcsim_storage {
 	unsigned luns;
 	uint64_t lun_bytes;     /* size of each LUN */
 	int fd[8];              /* lunN.img in --disk-dir */
+	int dfd[8];             /* the same opened O_DIRECT (-1 if the file system refuses) */
 	char dir[4096];
 };
 /* Opens (creating sparse) --disk-dir/lunN.img on first use. */

@@ -65,7 +65,7 @@ int qcsim_storage(struct qcsim *sim, struct qcsim_storage **out)
 	s->luns = (unsigned)luns;
 	s->lun_bytes = size;
 	for (unsigned i = 0; i < QCSIM_MAX_LUNS; i++)
-		s->fd[i] = -1;
+		s->fd[i] = s->dfd[i] = -1;
 	if (dir) {
 		snprintf(s->dir, sizeof(s->dir), "%s", dir);
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
@@ -92,6 +92,7 @@ int qcsim_storage(struct qcsim *sim, struct qcsim_storage **out)
 		/* Sparse: only what is written takes disk space. */
 		if ((uint64_t)st.st_size < size && ftruncate(s->fd[i], (off_t)size) < 0)
 			return qc_fail(sim->ctx, QC_E_IO, "cannot size %s: %s", path, strerror(errno));
+		s->dfd[i] = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
 	}
 	*out = s;
 	return 0;
@@ -104,8 +105,12 @@ void qcsim_storage_free(struct qcsim *sim)
 	if (!s)
 		return;
 	for (unsigned i = 0; i < QCSIM_MAX_LUNS; i++)
+	{
 		if (s->fd[i] >= 0)
 			close(s->fd[i]);
+		if (s->dfd[i] >= 0)
+			close(s->dfd[i]);
+	}
 	if (sim->tmp_disk_dir[0])
 		remove_tree(sim->tmp_disk_dir, s->luns);
 	free(s);
