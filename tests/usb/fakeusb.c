@@ -47,6 +47,7 @@ struct fakeusb_dev {
 	GQueue pending_in, pending_out, done; /* struct urb */
 	GQueue packets;                       /* struct pkt, the IN FIFO */
 	bool gone, removed, driver_bound;
+	unsigned out_in_flight;
 	UMockdevIoctlClient *claimed_by;
 	struct fakeusb_stats st;
 };
@@ -344,8 +345,8 @@ static void submit(struct fakeusb_dev *d, UMockdevIoctlClient *c)
 		service_in(d);
 	} else {
 		g_queue_push_tail(&d->pending_out, r);
-		if (g_queue_get_length(&d->pending_out) > d->st.max_out_pending)
-			d->st.max_out_pending = g_queue_get_length(&d->pending_out);
+		if (++d->out_in_flight > d->st.max_out_in_flight)
+			d->st.max_out_in_flight = d->out_in_flight;
 		service_out(d);
 	}
 	complete(c, 0, 0);
@@ -379,6 +380,8 @@ static void reap(struct fakeusb_dev *d, UMockdevIoctlClient *c)
 		if (r->client != c)
 			continue;
 		g_queue_delete_link(&d->done, l);
+		if (r->u->type == USBDEVFS_URB_TYPE_BULK && r->u->endpoint == d->ep_out)
+			d->out_in_flight--;
 		UMockdevIoctlData *ptr = resolve(c, sizeof(void *));
 
 		if (!ptr) {
@@ -531,13 +534,15 @@ static gboolean on_ioctl(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer 
 	return TRUE;
 }
 
-static void drop_client_urbs(GQueue *q, UMockdevIoctlClient *c)
+static void drop_client_urbs(struct fakeusb_dev *d, GQueue *q, UMockdevIoctlClient *c)
 {
 	for (GList *l = q->head, *next; l; l = next) {
 		struct urb *r = l->data;
 
 		next = l->next;
 		if (r->client == c) {
+			if (r->u->type == USBDEVFS_URB_TYPE_BULK && r->u->endpoint == d->ep_out)
+				d->out_in_flight--;
 			g_queue_delete_link(q, l);
 			free_urb(r);
 		}
@@ -552,9 +557,9 @@ static void on_vanished(UMockdevIoctlBase *h, UMockdevIoctlClient *c, gpointer u
 
 	(void)h;
 	fakeusb_lock(d);
-	drop_client_urbs(&d->pending_in, c);
-	drop_client_urbs(&d->pending_out, c);
-	drop_client_urbs(&d->done, c);
+	drop_client_urbs(d, &d->pending_in, c);
+	drop_client_urbs(d, &d->pending_out, c);
+	drop_client_urbs(d, &d->done, c);
 	if (d->claimed_by == c) {
 		g_object_unref(d->claimed_by);
 		d->claimed_by = NULL;
@@ -801,6 +806,13 @@ void fakeusb_unplug(struct fakeusb_dev *d, bool remove)
 	fakeusb_unlock(d);
 	if (do_remove) {
 		pthread_mutex_lock(&d->fu->lock);
+		/* Children first, as the kernel removes them. */
+		if (d->cfg.tty) {
+			umockdev_testbed_uevent(d->fu->tb, d->tty_sys, "remove");
+			umockdev_testbed_remove_device(d->fu->tb, d->tty_sys);
+		}
+		umockdev_testbed_uevent(d->fu->tb, d->iface_sys, "remove");
+		umockdev_testbed_remove_device(d->fu->tb, d->iface_sys);
 		umockdev_testbed_uevent(d->fu->tb, d->sys, "remove");
 		umockdev_testbed_remove_device(d->fu->tb, d->sys);
 		pthread_mutex_unlock(&d->fu->lock);

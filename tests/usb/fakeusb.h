@@ -57,7 +57,7 @@ struct fakeusb_ops {
 struct fakeusb_stats {
 	uint64_t out_bytes, out_transfers, out_zlps;
 	uint64_t in_bytes, in_zlps;
-	unsigned max_out_pending; /* most OUT URBs queued at once */
+	unsigned max_out_in_flight; /* most OUT URBs the host had submitted and not yet reaped */
 	unsigned bad_endpoint;    /* URBs for endpoints the device does not have */
 	unsigned overflows;
 	unsigned claims, detaches, attaches;

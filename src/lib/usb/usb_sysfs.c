@@ -79,6 +79,49 @@ static int append(qc_ctx *ctx, struct qc_usb_device **list, size_t *count, const
 	return 0;
 }
 
+/* Where /sys/class/tty/NAME points, as an absolute path.  Resolved by
+ * hand from the one symlink rather than with realpath(), which some
+ * sysfs-redirecting test environments do not intercept. */
+static int class_target(const char *name, char *out, size_t cap)
+{
+	char link[PATH_MAX], target[PATH_MAX], *parts[128], *save = NULL;
+	size_t n = 0, o = 0;
+	ssize_t l;
+
+	snprintf(link, sizeof(link), "/sys/class/tty/%s", name);
+	l = readlink(link, target, sizeof(target) - 1);
+	if (l <= 0)
+		return -1;
+	target[l] = '\0';
+	if (target[0] != '/') {
+		char joined[PATH_MAX];
+
+		if ((size_t)snprintf(joined, sizeof(joined), "/sys/class/tty/%s", target) >= sizeof(joined))
+			return -1;
+		snprintf(target, sizeof(target), "%s", joined);
+	}
+	for (char *p = strtok_r(target, "/", &save); p; p = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(p, "."))
+			continue;
+		if (!strcmp(p, "..")) {
+			if (n)
+				n--;
+			continue;
+		}
+		if (n == sizeof(parts) / sizeof(parts[0]))
+			return -1;
+		parts[n++] = p;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(out + o, cap - o, "/%s", parts[i]);
+
+		if (w < 0 || (size_t)w >= cap - o)
+			return -1;
+		o += (size_t)w;
+	}
+	return n ? 0 : -1;
+}
+
 /* One /sys/class/tty entry: is it on a Qualcomm DIAG interface? */
 static int consider_tty(qc_ctx *ctx, const char *name, struct qc_usb_device **list, size_t *count)
 {
@@ -88,8 +131,7 @@ static int consider_tty(qc_ctx *ctx, const char *name, struct qc_usb_device **li
 	struct qc_usb_device d = {0};
 	enum qc_usb_mode mode;
 
-	snprintf(link, sizeof(link), "/sys/class/tty/%s", name);
-	if (!realpath(link, real))
+	if (class_target(name, real, sizeof(real)) < 0)
 		return 0;
 	/* ttyUSB0 sits in <iface>/ttyUSB0/tty/ttyUSB0, ttyACM0 in
 	 * <iface>/tty/ttyACM0: find the interface above it either way. */
@@ -139,26 +181,32 @@ static int consider_tty(qc_ctx *ctx, const char *name, struct qc_usb_device **li
 	return append(ctx, list, count, &d);
 }
 
-static int by_name(const struct dirent **a, const struct dirent **b) { return strcmp((*a)->d_name, (*b)->d_name); }
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-static int is_serial_name(const struct dirent *e)
-{
-	return !strncmp(e->d_name, "ttyUSB", 6) || !strncmp(e->d_name, "ttyACM", 6);
-}
-
+/* opendir/readdir rather than scandir, for the same reason as above. */
 int qc_usb_list_ttys(qc_ctx *ctx, struct qc_usb_device **list, size_t *count)
 {
-	struct dirent **names;
-	int n = scandir("/sys/class/tty", &names, is_serial_name, by_name);
+	DIR *dir = opendir("/sys/class/tty");
+	char *names[256];
+	size_t n = 0;
+	struct dirent *e;
 	int rc = 0;
 
-	if (n < 0)
+	if (!dir)
 		return 0; /* no sysfs: not Linux, or a container without it */
-	for (int i = 0; i < n; i++) {
+	while ((e = readdir(dir)) && n < sizeof(names) / sizeof(names[0])) {
+		if (strncmp(e->d_name, "ttyUSB", 6) && strncmp(e->d_name, "ttyACM", 6))
+			continue;
+		names[n] = strdup(e->d_name);
+		if (names[n])
+			n++;
+	}
+	closedir(dir);
+	qsort(names, n, sizeof(names[0]), by_name);
+	for (size_t i = 0; i < n; i++) {
 		if (rc == 0)
-			rc = consider_tty(ctx, names[i]->d_name, list, count);
+			rc = consider_tty(ctx, names[i], list, count);
 		free(names[i]);
 	}
-	free(names);
 	return rc;
 }
