@@ -455,8 +455,12 @@ int qc_usb_open(qc_ctx *ctx, const struct qc_device_spec *spec, qc_transport **o
 
 	*out = NULL;
 	rc = qc_usb_init(ctx, &uctx);
-	if (rc < 0)
-		return qc_fail(ctx, QC_E_NODEV, "no USB devices can be reached here: %s", qc_last_error(ctx));
+	if (rc < 0) {
+		char why[256];
+
+		snprintf(why, sizeof(why), "%s", qc_last_error(ctx));
+		return qc_fail(ctx, QC_E_NODEV, "no USB devices can be reached here: %s", why);
+	}
 	rc = qc_usb_scan(ctx, uctx, &c, &n);
 	if (rc == 0)
 		rc = qc_usb_select(ctx, spec, c, n, &pick);

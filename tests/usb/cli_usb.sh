@@ -1,0 +1,106 @@
+#!/bin/bash
+# The unmodified qcbox binary through real libusb: usbmock (under
+# umockdev-wrapper) attaches fake Qualcomm devices whose bulk pipes lead to
+# qcbox-sim, then runs qcbox.  Discovery and selection, DIAG end to end,
+# a timeout, unplugs during a read and a write, --wait, serial DIAG ports.
+. "$QCBOX_SRC/tests/lib.sh"
+[ -x "${UMOCKDEV_WRAPPER:-}" ] || skip "umockdev-wrapper is not installed (Debian package umockdev)"
+LOG=$T/usb.log
+mock() { "$UMOCKDEV_WRAPPER" "$QCBOX_USBMOCK" --log "$LOG" "$@"; }
+EDL='QUSB__BULK_CID:0402_SN:8C2A5B39'
+
+# ----- list: every Qualcomm device with mode and serial, plus the DIAG tty
+expect_rc 0 mock --dev "05c6:9008,product=$EDL,manufacturer=Qualcomm CDMA Technologies MSM" \
+	--dev "05c6:900e,serial=d1a9,product=Qualcomm HS-USB Diagnostics 900E,driver=qcserial" \
+	--dev "05c6:9025,serial=COMP1,product=Phone,tty=ttyUSB0,driver=qcserial" \
+	--dev "18d1:4ee7,product=Pixel" -- "$QCBOX" --json list
+[ "$(jget "$T/out" 'len(j["devices"])')" = 4 ] || fail "list: $(cat "$T/out")"
+[ "$(jget "$T/out" '[(d["spec"], d["mode"], d["serial"]) for d in j["devices"]]')" = \
+	"[('usb:8C2A5B39', 'sahara', '8C2A5B39'), ('usb:d1a9', 'diag', 'd1a9'), ('usb:COMP1', 'diag', 'COMP1'), ('tty:/dev/ttyUSB0', 'diag', 'COMP1')]" ] ||
+	fail "list specs/modes/serials: $(cat "$T/out")"
+[ "$(jget "$T/out" '[d["vid_pid"] for d in j["devices"]]')" = "['05c6:9008', '05c6:900e', '05c6:9025', '05c6:9025']" ] ||
+	fail "list vid:pid: $(cat "$T/out")"
+[ "$(jget "$T/out" 'j["devices"][1]["driver"]')" = qcserial ] || fail "list: driver of the DIAG interface"
+[ "$(jget "$T/out" 'j["devices"][0]["bus_port"]')" = 1-2 ] || fail "list: bus_port"
+# human output: a table, and the hint that EDL's mode is from the USB ID
+expect_rc 0 mock --dev "05c6:9008,product=$EDL" -- "$QCBOX" list
+grep -q '^usb:8C2A5B39 .*sahara? .*05c6:9008 .*1-2 ' "$T/out" || fail "human list: $(cat "$T/out")"
+grep -q -- '--probe' "$T/err" || fail "human list: no hint about --probe"
+# nothing attached: an empty list, exit 0
+expect_rc 0 mock -- "$QCBOX" --json list
+[ "$(jget "$T/out" 'j["devices"]')" = "[]" ] || fail "empty list: $(cat "$T/out")"
+# --probe: a boot ROM greets with a Sahara HELLO; a Firehose programmer that is
+# already running is silent until spoken to, and then answers in XML
+HELLO=0100000030000000020000000100000000040000000000000000000000000000000000000000000000000000000000
+expect_rc 0 mock --dev "05c6:9008,product=$EDL,greet=$HELLO" \
+	--dev "05c6:9008,reply=<?xml version=\"1.0\" ?><data><response value=\"NAK\"/></data>" -- \
+	"$QCBOX" --json list --probe
+[ "$(jget "$T/out" '[(d["mode"], d["mode_probed"]) for d in j["devices"]]')" = "[('sahara', True), ('firehose', True)]" ] ||
+	fail "list --probe: $(cat "$T/out")"
+grep -q "^1-3 out 5$" "$LOG" || fail "probe frame not seen: $(cat "$LOG")"
+! grep -q "^1-2 out" "$LOG" || fail "the probe wrote to a device that had greeted: $(cat "$LOG")"
+
+# ----- several devices and no selection: refused (3), and all are named
+expect_rc 3 mock --dev "05c6:9008,product=$EDL" --dev "05c6:900e,serial=d1a9" -- "$QCBOX" diag send 00
+grep -q "2 Qualcomm USB devices match" "$T/err" || fail "ambiguous: $(cat "$T/err")"
+grep -q "usb:1-2 (sahara, 05c6:9008, serial 8C2A5B39)" "$T/err" || fail "ambiguous: EDL not listed: $(cat "$T/err")"
+grep -q "usb:1-3 (diag, 05c6:900e, serial d1a9)" "$T/err" || fail "ambiguous: DIAG not listed: $(cat "$T/err")"
+expect_rc 3 mock --dev "05c6:900e,serial=d1a9" -- "$QCBOX" -d usb:nosuch diag send 00
+grep -q "no Qualcomm USB device with serial 'nosuch'" "$T/err" || fail "unknown serial: $(cat "$T/err")"
+
+# ----- DIAG end to end through libusb, selected by serial and by port
+start_sim d --mode diag --model USBDIAG
+rm -f "$LOG"
+expect_rc 0 mock --dev "05c6:9008,product=$EDL" --dev "05c6:900e,serial=d1a9,sim=unix:$T/d.sock" -- \
+	"$QCBOX" -d usb:D1A9 --json diag send 00
+jget "$T/out" 'bytes.fromhex(j["response"])[39:46]' | grep -q USBDIAG || fail "diag via usb:SERIAL: $(cat "$T/out")"
+grep -q '^1-3 out 4$' "$LOG" || fail "the request did not reach the device: $(cat "$LOG")"
+# no unsolicited zero-length packet from the host (qdl issue #320)
+! grep -q zlp "$LOG" || fail "the host sent a ZLP nobody asked for: $(cat "$LOG")"
+wait_exit "$SIMPID"
+start_sim p --mode diag
+expect_rc 0 mock --dev "05c6:9008,product=$EDL" --dev "05c6:900e,port=7,sim=unix:$T/p.sock" -- \
+	"$QCBOX" -d usb:1-7 diag send 00
+head -1 "$T/out" | grep -q '^00 ' || fail "diag via usb:BUS-PORT: $(cat "$T/out")"
+wait_exit "$SIMPID"
+# the only device, default -d usb; a bound serial driver is detached, and said so
+start_sim k --mode diag --persist
+expect_rc 0 mock --dev "05c6:900e,driver=qcserial,sim=unix:$T/k.sock" -- "$QCBOX" diag send 00
+grep -q "detached kernel driver qcserial from interface 0" "$T/err" || fail "detach not reported: $(cat "$T/err")"
+# a bad-command reply is still a reply: exit 1, named
+expect_rc 1 mock --dev "05c6:900e,sim=unix:$T/k.sock" -- "$QCBOX" --json diag send 12 34
+jget "$T/out" 'j["response"]' | grep -qx 131234 || fail "bad-command reply over usb: $(cat "$T/out")"
+kill "$SIMPID"
+
+# ----- a device that says nothing: timeout, exit 1
+start_sim st --mode diag --fault stall@0
+expect_rc 1 mock --dev "05c6:900e,sim=unix:$T/st.sock" -- "$QCBOX" --timeout 300 diag send 00
+grep -q "usb:1-2 within 300 ms" "$T/err" || fail "usb timeout: $(cat "$T/err")"
+
+# ----- unplugged in the middle of the reply (the phone drops off the bus)
+start_sim dc --mode diag --fault tx:disconnect@10
+expect_rc 1 mock --dev "05c6:900e,sim=unix:$T/dc.sock" -- "$QCBOX" diag send 00
+grep -q "usb:1-2: device disconnected during read" "$T/err" || fail "unplug during read: $(cat "$T/err")"
+# ...and in the middle of a write: the device takes 2 bytes, then the cable goes
+expect_rc 1 mock --dev "05c6:900e,unplug-after=2" -- "$QCBOX" diag send 00
+grep -q "usb:1-2: device disconnected during write" "$T/err" || fail "unplug during write: $(cat "$T/err")"
+grep -q "unplug after 0 bytes" "$LOG" || fail "device log: $(cat "$LOG")"
+
+# ----- --wait: the device shows up half a second after qcbox started
+start_sim w --mode diag
+expect_rc 0 mock --dev "05c6:900e,after=500,sim=unix:$T/w.sock" -- "$QCBOX" --wait=20 --json diag send 00
+jget "$T/out" 'j["response"][:2]' | grep -qx 00 || fail "--wait: $(cat "$T/out")"
+wait_exit "$SIMPID"
+expect_rc 3 mock -- "$QCBOX" --wait=1 diag send 00
+grep -q "appeared within 1 s" "$T/err" || fail "--wait timeout: $(cat "$T/err")"
+expect_rc 0 mock --dev "05c6:9008,after=300,product=$EDL" -- "$QCBOX" --wait=20 --json list
+[ "$(jget "$T/out" 'len(j["devices"])')" = 1 ] || fail "list --wait: $(cat "$T/out")"
+expect_rc 2 "$QCBOX" --wait=soon list
+
+# ----- the DIAG serial port that list reports works as -d tty:
+start_sim t --mode diag --model TTYDIAG
+expect_rc 0 mock --dev "05c6:9025,serial=T1,tty=ttyUSB0,driver=qcserial,tty-sim=unix:$T/t.sock" -- \
+	sh -c '"$0" --json list >"$1" && "$0" -d "$(python3 -c "import json,sys; print([d[\"spec\"] for d in json.load(open(sys.argv[1]))[\"devices\"] if d[\"transport\"] == \"tty\"][0])" "$1")" --json diag send 00' \
+	"$QCBOX" "$T/list.json"
+jget "$T/out" 'bytes.fromhex(j["response"])[39:46]' | grep -q TTYDIAG || fail "diag over the listed tty: $(cat "$T/out")"
+ok "usb: list, selection, diag through libusb, timeout, unplug, --wait, tty"
