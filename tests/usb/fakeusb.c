@@ -635,7 +635,8 @@ static void add_attr(GString *s, const char *name, const char *value)
 	g_string_append(s, "\\n\n");
 }
 
-struct fakeusb_dev *fakeusb_add(struct fakeusb *fu, const struct fakeusb_config *cfg)
+struct fakeusb_dev *fakeusb_add(struct fakeusb *fu, const struct fakeusb_config *cfg, const struct fakeusb_ops *ops,
+				void *user)
 {
 	struct fakeusb_dev *d = calloc(1, sizeof(*d));
 	pthread_mutexattr_t ma;
@@ -646,6 +647,8 @@ struct fakeusb_dev *fakeusb_add(struct fakeusb *fu, const struct fakeusb_config 
 
 	d->fu = fu;
 	d->cfg = *cfg;
+	d->ops = ops;
+	d->user = user;
 	if (!d->cfg.bus)
 		d->cfg.bus = 1;
 	if (!d->cfg.mps)

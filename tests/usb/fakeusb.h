@@ -70,8 +70,11 @@ void fakeusb_free(struct fakeusb *fu);
 /* The testbed's root (for messages). */
 const char *fakeusb_root(const struct fakeusb *fu);
 
-/* Plugs in a device (sysfs + node + "add" uevent). */
-struct fakeusb_dev *fakeusb_add(struct fakeusb *fu, const struct fakeusb_config *cfg);
+/* Plugs in a device (sysfs + node + "add" uevent) driven by OPS (NULL: a
+ * device that drains its OUT endpoint).  OPS are in place before the
+ * device is visible: a host waiting for it may start at once. */
+struct fakeusb_dev *fakeusb_add(struct fakeusb *fu, const struct fakeusb_config *cfg, const struct fakeusb_ops *ops,
+				void *user);
 void fakeusb_set_ops(struct fakeusb_dev *d, const struct fakeusb_ops *ops, void *user);
 
 /* Queues LEN bytes on the IN endpoint as the device would send them: in

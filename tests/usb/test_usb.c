@@ -71,13 +71,11 @@ static const struct fakeusb_ops script_ops = {.out = script_out};
 
 static struct fakeusb_dev *plug(const struct fakeusb_config *cfg, struct script *s)
 {
-	struct fakeusb_dev *d = fakeusb_add(fu, cfg);
+	struct fakeusb_dev *d = fakeusb_add(fu, cfg, s ? &script_ops : NULL, s);
 
 	assert_non_null(d);
 	if (nplugged < sizeof(plugged) / sizeof(plugged[0]))
 		plugged[nplugged++] = d;
-	if (s)
-		fakeusb_set_ops(d, &script_ops, s);
 	return d;
 }
 
@@ -501,7 +499,7 @@ static void *plug_after_delay(void *arg)
 	struct plug_later *p = arg;
 
 	usleep(300 * 1000);
-	p->d = fakeusb_add(fu, &p->cfg);
+	p->d = fakeusb_add(fu, &p->cfg, NULL, NULL);
 	return NULL;
 }
 

@@ -71,14 +71,14 @@ static void die(const char *fmt, ...)
 	exit(2);
 }
 
-static void logev(struct mockdev *m, const char *fmt, ...)
+static void logev(struct fakeusb_dev *d, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (!evlog)
 		return;
 	pthread_mutex_lock(&log_lock);
-	fprintf(evlog, "%s ", fakeusb_bus_port(m->d));
+	fprintf(evlog, "%s ", fakeusb_bus_port(d));
 	va_start(ap, fmt);
 	vfprintf(evlog, fmt, ap);
 	va_end(ap);
@@ -107,11 +107,11 @@ static bool dev_out(struct fakeusb_dev *d, const uint8_t *data, size_t len, void
 	struct mockdev *m = user;
 
 	if (!len) {
-		logev(m, "zlp");
+		logev(d, "zlp");
 		return true;
 	}
 	if (m->unplug_after && m->taken + len > m->unplug_after) {
-		logev(m, "unplug after %llu bytes", (unsigned long long)m->taken);
+		logev(d, "unplug after %llu bytes", (unsigned long long)m->taken);
 		fakeusb_unplug(d, false);
 		poke(m); /* the bridge thread removes it from sysfs */
 		return false;
@@ -129,7 +129,7 @@ static bool dev_out(struct fakeusb_dev *d, const uint8_t *data, size_t len, void
 		poke(m);
 	}
 	m->taken += len;
-	logev(m, "out %zu", len);
+	logev(d, "out %zu", len);
 	if (!m->sim && m->reply)
 		fakeusb_send(d, m->reply, strlen(m->reply), true);
 	return true;
@@ -203,9 +203,9 @@ static void *bridge(void *arg)
 
 			if (n > 0) {
 				fakeusb_send(m->d, in, (size_t)n, true);
-				logev(m, "in %zd", n);
+				logev(m->d, "in %zd", n);
 			} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-				logev(m, "unplug: the simulator hung up");
+				logev(m->d, "unplug: the simulator hung up");
 				break;
 			}
 		}
@@ -258,11 +258,10 @@ static void *tty_bridge(void *arg)
 
 static void start(struct mockdev *m)
 {
-	m->d = fakeusb_add(fu, &m->cfg);
+	m->d = fakeusb_add(fu, &m->cfg, &dev_ops, m);
 	if (!m->d)
 		die("cannot add device %04x:%04x to the testbed", m->cfg.vid, m->cfg.pid);
-	fakeusb_set_ops(m->d, &dev_ops, m);
-	logev(m, "plugged %04x:%04x", m->cfg.vid, m->cfg.pid);
+	logev(m->d, "plugged %04x:%04x", m->cfg.vid, m->cfg.pid);
 	if (m->greet_len)
 		fakeusb_send(m->d, m->greet, m->greet_len, true);
 	if (m->sim) {
