@@ -18,9 +18,10 @@ deps:
 demo: all
 	scripts/demo
 
-# The whole suite twice: the normal build, then AddressSanitizer + UBSan.
+# The whole suite twice: the normal build (gcc), then AddressSanitizer + UBSan
+# built with clang, so both compilers' warnings stop the build.
 check: all
-	@[ -f $(ASAN_BUILD)/build.ninja ] || meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null
+	@[ -f $(ASAN_BUILD)/build.ninja ] || CC=clang meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug >/dev/null
 	ninja -C $(ASAN_BUILD)
 	scripts/run-tests $(BUILD) $(ASAN_BUILD)
 

@@ -75,7 +75,7 @@ int cli_parse_options(struct cli *cli, int argc, char **argv, const char *shorto
 	for (const struct option *o = common_longopts; o->name; o++)
 		opts[n++] = *o;
 	opts[n] = (struct option){NULL, 0, NULL, 0};
-	snprintf(shorts, sizeof(shorts), "%s%s", CLI_COMMON_SHORTOPTS + 1, shortopts ? shortopts : "");
+	snprintf(shorts, sizeof(shorts), "%s%s", &CLI_COMMON_SHORTOPTS[1], shortopts ? shortopts : "");
 	optind = 0;
 	opterr = 0;
 	for (;;) {

@@ -47,6 +47,42 @@ printf '\x7e\x00\x78\xf0\x7e' >>"$T/big.bin"
 expect_rc 0 "$QCBOX" --json diag parse "$T/big.bin"
 [ "$(jget "$T/out" '(j["frames"], j["oversized"])')" = "(1, 1)" ] || fail "overlong frame: $(cat "$T/out")"
 
+# a large file is parsed in two halves on two threads: the counts must equal
+# one sequential pass (stdin is read sequentially)
+python3 - "$T/large.bin" <<'PY'
+import sys
+def crc(b):
+    c = 0xffff
+    for x in b:
+        c ^= x
+        for _ in range(8):
+            c = (c >> 1) ^ 0x8408 if c & 1 else c >> 1
+    return c ^ 0xffff
+def frame(p, good=True):
+    c = crc(p) ^ (0 if good else 1)
+    raw = p + bytes([c & 0xff, c >> 8])
+    out = bytearray()
+    for x in raw:
+        out += bytes([0x7d, x ^ 0x20]) if x in (0x7d, 0x7e) else bytes([x])
+    return bytes(out) + b"\x7e"
+blk = b"".join(frame(bytes([0x10, 0, 20, 0, 20, 0, i, 0xb0]) + bytes(range(i, i + 60)) + b"\x7e\x7d", i % 17 != 0)
+               for i in range(64))
+with open(sys.argv[1], "wb") as f:
+    for _ in range(40 * 1024 * 1024 // len(blk) + 1):
+        f.write(blk)
+PY
+expect_rc 0 "$QCBOX" --json diag parse "$T/large.bin"
+mv "$T/out" "$T/split.json"
+"$QCBOX" --json diag parse /dev/stdin <"$T/large.bin" >"$T/seq.json" || fail "diag parse of stdin"
+python3 - "$T/split.json" "$T/seq.json" <<'PY' || fail "split parse differs from the sequential one"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+for j in (a, b):
+    j.pop("file")
+assert a == b, (a, b)
+assert a["crc_errors"] > 0 and a["frames"] > 0
+PY
+
 # bad input: missing file (2), missing device (3), bad spec (2), bad hex (2)
 expect_rc 2 "$QCBOX" diag parse "$T/nonexistent.qmdl"
 grep -q "nonexistent.qmdl" "$T/err" || fail "missing file not named"

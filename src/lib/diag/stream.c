@@ -3,6 +3,7 @@
  * packets by command (and log code), in constant memory. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,17 +72,22 @@ static void feed(struct stream_parser *p, const uint8_t *buf, size_t n)
 
 /* Regular files are mapped a window at a time: no copy through read(), and
  * the resident set stays bounded by the window whatever the file size. */
-static int parse_mapped(qc_ctx *ctx, int fd, uint64_t size, struct stream_parser *p)
+static int parse_mapped(qc_ctx *ctx, int fd, uint64_t start, uint64_t end, struct stream_parser *p, bool progress)
 {
-	for (uint64_t off = 0; off < size; off += STREAM_WINDOW) {
-		size_t n = size - off < STREAM_WINDOW ? (size_t)(size - off) : STREAM_WINDOW;
-		void *m = mmap(NULL, n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, (off_t)off);
+	const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+
+	for (uint64_t off = start; off < end; off += STREAM_WINDOW) {
+		size_t n = end - off < STREAM_WINDOW ? (size_t)(end - off) : STREAM_WINDOW;
+		uint64_t map_off = off & ~(page - 1);
+		size_t lead = (size_t)(off - map_off);
+		uint8_t *m = mmap(NULL, n + lead, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, (off_t)map_off);
 
 		if (m == MAP_FAILED)
 			return qc_fail(ctx, QC_E_IO, "cannot map the file: %s", strerror(errno));
-		feed(p, m, n);
-		munmap(m, n);
-		qc_progress(ctx, "parse", off + n, size);
+		feed(p, m + lead, n);
+		munmap(m, n + lead);
+		if (progress)
+			qc_progress(ctx, "parse", off + n - start, end - start);
 	}
 	return 0;
 }
@@ -110,6 +116,112 @@ static int parse_read(qc_ctx *ctx, int fd, struct stream_parser *p)
 	return 0;
 }
 
+/*
+ * Large HDLC files are parsed in two halves on two threads.  The halves
+ * meet just after a 0x7E: a flag always ends a frame and resets the decoder
+ * (no escape or length state crosses it), so the counts are exactly those
+ * of one sequential pass.  Non-HDLC frames may contain 0x7E and are not
+ * split.
+ */
+#define STREAM_SPLIT_MIN (32u << 20)
+
+struct half {
+	qc_ctx *ctx; /* only the first half reports progress and errors on it */
+	int fd;
+	uint64_t start, end;
+	struct stream_parser p;
+	struct qc_diag_stream_stats stats;
+	int rc;
+	char err[256];
+};
+
+static void *parse_half(void *arg)
+{
+	struct half *h = arg;
+	qc_ctx *local = qc_ctx_new();
+
+	if (!local) {
+		h->rc = QC_E_NOMEM;
+		return NULL;
+	}
+	h->rc = parse_mapped(local, h->fd, h->start, h->end, &h->p, false);
+	snprintf(h->err, sizeof(h->err), "%s", qc_last_error(local));
+	qc_ctx_free(local);
+	return NULL;
+}
+
+/* Offset just past the first flag at or after FROM, or 0 if there is none. */
+static uint64_t split_point(int fd, uint64_t from, uint64_t size)
+{
+	uint8_t buf[65536];
+
+	for (uint64_t off = from; off < size;) {
+		ssize_t n = pread(fd, buf, sizeof(buf), (off_t)off);
+		uint8_t *f;
+
+		if (n <= 0)
+			return 0;
+		f = memchr(buf, QC_HDLC_FLAG, (size_t)n);
+		if (f)
+			return off + (uint64_t)(f - buf) + 1;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+static void merge_stats(struct qc_diag_stream_stats *a, const struct qc_diag_stream_stats *b)
+{
+	a->bytes += b->bytes;
+	a->frames += b->frames;
+	a->crc_errors += b->crc_errors;
+	a->oversized += b->oversized;
+	a->framing_errors += b->framing_errors;
+	for (int i = 0; i < 256; i++)
+		a->by_cmd[i] += b->by_cmd[i];
+	if (a->by_log_code && b->by_log_code)
+		for (int i = 0; i < 65536; i++)
+			a->by_log_code[i] += b->by_log_code[i];
+}
+
+static int parse_file_split(qc_ctx *ctx, int fd, uint64_t size, struct stream_parser *p)
+{
+	uint64_t mid = split_point(fd, size / 2, size);
+	struct half *h;
+	pthread_t thread;
+	int rc;
+
+	if (!mid || mid >= size)
+		return parse_mapped(ctx, fd, 0, size, p, true);
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return qc_fail(ctx, QC_E_NOMEM, "out of memory");
+	h->fd = fd;
+	h->start = mid;
+	h->end = size;
+	h->stats.by_log_code = p->stats->by_log_code ? calloc(65536, sizeof(uint64_t)) : NULL;
+	h->p.stats = &h->stats;
+	if ((p->stats->by_log_code && !h->stats.by_log_code) || qc_hdlc_decoder_init(&h->p.dec, STREAM_MAX_FRAME) < 0) {
+		free(h->stats.by_log_code);
+		free(h);
+		return qc_fail(ctx, QC_E_NOMEM, "out of memory");
+	}
+	p->first = false;
+	if (pthread_create(&thread, NULL, parse_half, h) != 0) {
+		rc = parse_mapped(ctx, fd, 0, size, p, true);
+	} else {
+		rc = parse_mapped(ctx, fd, 0, mid, p, true);
+		pthread_join(thread, NULL);
+		if (rc == 0 && h->rc < 0)
+			rc = qc_fail(ctx, h->rc, "%s", h->err);
+		if (rc == 0)
+			merge_stats(p->stats, &h->stats);
+	}
+	qc_hdlc_decoder_free(&h->p.dec);
+	free(h->stats.by_log_code);
+	free(h);
+	return rc;
+}
+
 int qc_diag_stream_parse_fd(qc_ctx *ctx, int fd, enum qc_framing framing, bool auto_detect,
 			    struct qc_diag_stream_stats *stats)
 {
@@ -125,10 +237,21 @@ int qc_diag_stream_parse_fd(qc_ctx *ctx, int fd, enum qc_framing framing, bool a
 	if (qc_hdlc_decoder_init(&p.dec, STREAM_MAX_FRAME) < 0)
 		return qc_fail(ctx, QC_E_NOMEM, "out of memory");
 	qc_hdlc_decoder_set_framing(&p.dec, framing);
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && lseek(fd, 0, SEEK_CUR) == 0)
-		rc = parse_mapped(ctx, fd, (uint64_t)st.st_size, &p);
-	else
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && lseek(fd, 0, SEEK_CUR) == 0) {
+		uint8_t head[8];
+		ssize_t n = pread(fd, head, sizeof(head), 0);
+
+		if (auto_detect && n > 0 && head[0] == QC_HDLC_FLAG && n > 1 && head[1] == 1) {
+			/* Decide the framing from the first window before splitting. */
+			rc = parse_mapped(ctx, fd, 0, (uint64_t)st.st_size, &p, true);
+		} else if (framing == QC_FRAMING_HDLC && (uint64_t)st.st_size >= STREAM_SPLIT_MIN) {
+			rc = parse_file_split(ctx, fd, (uint64_t)st.st_size, &p);
+		} else {
+			rc = parse_mapped(ctx, fd, 0, (uint64_t)st.st_size, &p, true);
+		}
+	} else {
 		rc = parse_read(ctx, fd, &p);
+	}
 	qc_hdlc_decoder_free(&p.dec);
 	return rc;
 }
