@@ -59,7 +59,7 @@ static volatile int stopping;
 static FILE *evlog;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void die(const char *fmt, ...)
+static __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...)
 {
 	va_list ap;
 
