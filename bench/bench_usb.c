@@ -28,7 +28,7 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void die(const char *what, qc_ctx *ctx)
+static __attribute__((noreturn)) void die(const char *what, qc_ctx *ctx)
 {
 	fprintf(stderr, "bench_usb: %s: %s\n", what, ctx ? qc_last_error(ctx) : "");
 	exit(1);

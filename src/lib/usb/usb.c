@@ -233,7 +233,7 @@ static int usb_write(qc_transport *t, const void *buf, size_t len, int timeout_m
 		}
 		if (err || !active)
 			break;
-		err = pump(t, &p->done[head], timeout_ms < 0 ? -1 : last + timeout_ms);
+		err = pump(t, &p->done[head], timeout_ms < 0 ? -1 : last + (timeout_ms ? timeout_ms : 1));
 		if (err == QC_E_TIMEOUT) {
 			err = qc_fail(t->ctx, QC_E_TIMEOUT, "%s: the device accepted no data for %d ms (%zu of %zu bytes sent)",
 				      t->name, timeout_ms, done, len);
