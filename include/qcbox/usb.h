@@ -37,24 +37,24 @@ QC_API const char *qc_usb_mode_name(enum qc_usb_mode mode);
 
 /* One attached device (or serial port) as discovered. */
 struct qc_usb_device {
-	char spec[320];              /* what -d takes to select exactly this one */
+	char spec[320];		     /* what -d takes to select exactly this one */
 	enum qc_transport_kind kind; /* QC_TRANSPORT_USB, or QC_TRANSPORT_TTY for a serial DIAG port */
 	enum qc_usb_mode mode;
-	bool mode_probed;            /* mode confirmed by talking to the device */
+	bool mode_probed; /* mode confirmed by talking to the device */
 	uint16_t vid, pid;
-	int bus;                     /* USB bus number */
-	char ports[64];              /* port chain on that bus, "1.2" */
-	char bus_port[80];           /* "3-1.2", as Linux names it in sysfs */
-	int address;                 /* device address on the bus */
-	int interface;               /* number of the vendor-specific interface used */
-	uint8_t iface_protocol;      /* its bInterfaceProtocol */
-	int speed_mbps;              /* 12, 480, 5000...; 0 if unknown */
-	char serial[128];            /* _SN: of the product string, else iSerialNumber */
+	int bus;		/* USB bus number */
+	char ports[64];		/* port chain on that bus, "1.2" */
+	char bus_port[80];	/* "3-1.2", as Linux names it in sysfs */
+	int address;		/* device address on the bus */
+	int interface;		/* number of the vendor-specific interface used */
+	uint8_t iface_protocol; /* its bInterfaceProtocol */
+	int speed_mbps;		/* 12, 480, 5000...; 0 if unknown */
+	char serial[128];	/* _SN: of the product string, else iSerialNumber */
 	char product[256];
 	char manufacturer[128];
-	char driver[64];             /* kernel driver bound to the interface, "" if none */
-	char tty[256];               /* QC_TRANSPORT_TTY: the device node, "/dev/ttyUSB0" */
-	bool accessible;             /* this process may open the device node */
+	char driver[64]; /* kernel driver bound to the interface, "" if none */
+	char tty[256];	 /* QC_TRANSPORT_TTY: the device node, "/dev/ttyUSB0" */
+	bool accessible; /* this process may open the device node */
 };
 
 enum {

@@ -8,9 +8,9 @@
 #include "cli.h"
 #include "qcbox/usb.h"
 
-#define LIST_USAGE                                                                                            \
-	"list [--probe] [--no-tty]\n"                                                                          \
-	"  --probe    open EDL devices to tell Sahara from a running Firehose programmer\n"                    \
+#define LIST_USAGE                                                                                                     \
+	"list [--probe] [--no-tty]\n"                                                                                  \
+	"  --probe    open EDL devices to tell Sahara from a running Firehose programmer\n"                            \
 	"  --no-tty   leave out serial ports (ttyUSB/ttyACM) of DIAG interfaces"
 
 enum { OPT_PROBE = CLI_OPT_FIRST_COMMAND_OPT, OPT_NO_TTY };
@@ -30,7 +30,10 @@ static int list_opt(struct cli *cli, void *user, int c, const char *arg)
 	return CLI_OK;
 }
 
-static json_object *str_or_null(const char *s) { return s[0] ? json_object_new_string(s) : NULL; }
+static json_object *str_or_null(const char *s)
+{
+	return s[0] ? json_object_new_string(s) : NULL;
+}
 
 static json_object *device_json(const struct qc_usb_device *d)
 {
@@ -76,10 +79,11 @@ static void print_table(struct cli *cli, const struct qc_usb_device *list, size_
 		const struct qc_usb_device *d = &list[i];
 
 		if (!d->accessible)
-			cli_warn(cli, "%s: no permission to open %s; install the udev rules (see qcbox-list(1))", d->spec,
-				 d->kind == QC_TRANSPORT_TTY ? d->tty : "the USB device");
+			cli_warn(cli, "%s: no permission to open %s; install the udev rules (see qcbox-list(1))",
+				 d->spec, d->kind == QC_TRANSPORT_TTY ? d->tty : "the USB device");
 		else if (d->kind == QC_TRANSPORT_USB && d->driver[0])
-			cli_info(cli, "%s: interface %d is bound to the kernel driver %s; qcbox detaches it while in use\n",
+			cli_info(cli,
+				 "%s: interface %d is bound to the kernel driver %s; qcbox detaches it while in use\n",
 				 d->spec, d->interface, d->driver);
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -93,9 +97,8 @@ static void print_table(struct cli *cli, const struct qc_usb_device *list, size_
 
 int cmd_list(struct cli *cli, int argc, char **argv)
 {
-	static const struct option longopts[] = {{"probe", no_argument, NULL, OPT_PROBE},
-						 {"no-tty", no_argument, NULL, OPT_NO_TTY},
-						 {NULL, 0, NULL, 0}};
+	static const struct option longopts[] = {
+	    {"probe", no_argument, NULL, OPT_PROBE}, {"no-tty", no_argument, NULL, OPT_NO_TTY}, {NULL, 0, NULL, 0}};
 	unsigned flags = QC_USB_LIST_TTY;
 	struct qc_usb_device *list;
 	size_t n;

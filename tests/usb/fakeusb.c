@@ -23,7 +23,7 @@ struct fakeusb {
 
 struct urb {
 	UMockdevIoctlData *data; /* the URB struct, resolved; holds its buffer as a child */
-	struct usbdevfs_urb *u;  /* local copy inside data; u->buffer is local memory */
+	struct usbdevfs_urb *u;	 /* local copy inside data; u->buffer is local memory */
 	UMockdevIoctlClient *client;
 	size_t actual;
 };
@@ -45,17 +45,29 @@ struct fakeusb_dev {
 	const struct fakeusb_ops *ops;
 	void *user;
 	GQueue pending_in, pending_out, done; /* struct urb */
-	GQueue packets;                       /* struct pkt, the IN FIFO */
+	GQueue packets;			      /* struct pkt, the IN FIFO */
 	bool gone, removed, driver_bound;
 	unsigned out_in_flight;
 	UMockdevIoctlClient *claimed_by;
 	struct fakeusb_stats st;
 };
 
-void fakeusb_lock(struct fakeusb_dev *d) { pthread_mutex_lock(&d->lock); }
-void fakeusb_unlock(struct fakeusb_dev *d) { pthread_mutex_unlock(&d->lock); }
-const char *fakeusb_root(const struct fakeusb *fu) { return fu->root; }
-const char *fakeusb_bus_port(const struct fakeusb_dev *d) { return d->bus_port; }
+void fakeusb_lock(struct fakeusb_dev *d)
+{
+	pthread_mutex_lock(&d->lock);
+}
+void fakeusb_unlock(struct fakeusb_dev *d)
+{
+	pthread_mutex_unlock(&d->lock);
+}
+const char *fakeusb_root(const struct fakeusb *fu)
+{
+	return fu->root;
+}
+const char *fakeusb_bus_port(const struct fakeusb_dev *d)
+{
+	return d->bus_port;
+}
 
 /* ----- descriptors ----- */
 
@@ -83,9 +95,24 @@ static void put_ep(struct blob *bl, uint8_t addr, uint16_t mps)
 static void build_descriptors(struct fakeusb_dev *d, struct blob *bl)
 {
 	const struct fakeusb_config *c = &d->cfg;
-	uint8_t dev[18] = {18, 1, 0x00, 0x02, 0, 0, 0, 64, (uint8_t)c->vid, (uint8_t)(c->vid >> 8), (uint8_t)c->pid,
-			   (uint8_t)(c->pid >> 8), 0x00, 0x01, c->manufacturer ? 1 : 0, c->product ? 2 : 0,
-			   c->serial ? 3 : 0, 1};
+	uint8_t dev[18] = {18,
+			   1,
+			   0x00,
+			   0x02,
+			   0,
+			   0,
+			   0,
+			   64,
+			   (uint8_t)c->vid,
+			   (uint8_t)(c->vid >> 8),
+			   (uint8_t)c->pid,
+			   (uint8_t)(c->pid >> 8),
+			   0x00,
+			   0x01,
+			   c->manufacturer ? 1 : 0,
+			   c->product ? 2 : 0,
+			   c->serial ? 3 : 0,
+			   1};
 	size_t cfg_at;
 	uint8_t ep = 1;
 
@@ -184,7 +211,8 @@ static void service_in(struct fakeusb_dev *d)
 		 * BULK_CONTINUATION chain, so the next message cannot land in
 		 * URBs meant for this one. */
 		if (status == -EREMOTEIO) {
-			while ((r = g_queue_peek_head(&d->pending_in)) && (r->u->flags & USBDEVFS_URB_BULK_CONTINUATION)) {
+			while ((r = g_queue_peek_head(&d->pending_in)) &&
+			       (r->u->flags & USBDEVFS_URB_BULK_CONTINUATION)) {
 				g_queue_pop_head(&d->pending_in);
 				finish(d, r, -ECONNRESET);
 			}
@@ -233,7 +261,10 @@ static void unplug_locked(struct fakeusb_dev *d)
 
 /* ----- ioctl emulation (umockdev worker thread) ----- */
 
-static void complete(UMockdevIoctlClient *c, long res, int err) { umockdev_ioctl_client_complete(c, res, err); }
+static void complete(UMockdevIoctlClient *c, long res, int err)
+{
+	umockdev_ioctl_client_complete(c, res, err);
+}
 
 static UMockdevIoctlData *resolve(UMockdevIoctlClient *c, gsize len)
 {
@@ -657,11 +688,11 @@ struct fakeusb_dev *fakeusb_add(struct fakeusb *fu, const struct fakeusb_config 
 		d->cfg.subclass = d->cfg.protocol = 0xff;
 	if (!d->cfg.caps)
 		d->cfg.caps = FAKEUSB_CAPS_XHCI;
-	/* Keep our own copies of the strings the caller passed. */
-#define KEEP(f)                                                          \
-	if (cfg->f) {                                                    \
-		snprintf(d->f, sizeof(d->f), "%s", cfg->f);              \
-		d->cfg.f = d->f;                                         \
+		/* Keep our own copies of the strings the caller passed. */
+#define KEEP(f)                                                                                                        \
+	if (cfg->f) {                                                                                                  \
+		snprintf(d->f, sizeof(d->f), "%s", cfg->f);                                                            \
+		d->cfg.f = d->f;                                                                                       \
 	}
 	KEEP(product)
 	KEEP(manufacturer)

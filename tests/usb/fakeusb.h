@@ -30,17 +30,17 @@ struct fakeusb_dev;
 
 struct fakeusb_config {
 	uint16_t vid, pid;
-	int bus;                       /* default 1 */
-	int port;                      /* port on the root hub, default: next free */
+	int bus;				     /* default 1 */
+	int port;				     /* port on the root hub, default: next free */
 	const char *product, *manufacturer, *serial; /* NULL: no such string */
-	bool strings_only_in_descriptors; /* no sysfs attributes: the host must ask the device */
-	uint16_t mps;                  /* wMaxPacketSize of both bulk endpoints, default 512 */
-	uint8_t subclass, protocol;    /* of the vendor interface; default 0xff 0xff */
-	int iface;                     /* its number; lower numbers are mass-storage interfaces */
-	const char *driver;            /* kernel driver bound to it ("qcserial"), or NULL */
-	uint32_t caps;                 /* default FAKEUSB_CAPS_XHCI */
-	bool no_zlp;                   /* the device never ends a full-packet transfer with a ZLP */
-	const char *tty;               /* a serial port node on the vendor interface ("ttyUSB0") */
+	bool strings_only_in_descriptors;	     /* no sysfs attributes: the host must ask the device */
+	uint16_t mps;				     /* wMaxPacketSize of both bulk endpoints, default 512 */
+	uint8_t subclass, protocol;		     /* of the vendor interface; default 0xff 0xff */
+	int iface;				     /* its number; lower numbers are mass-storage interfaces */
+	const char *driver;			     /* kernel driver bound to it ("qcserial"), or NULL */
+	uint32_t caps;				     /* default FAKEUSB_CAPS_XHCI */
+	bool no_zlp;				     /* the device never ends a full-packet transfer with a ZLP */
+	const char *tty;			     /* a serial port node on the vendor interface ("ttyUSB0") */
 };
 
 /* Device logic.  Called with the device lock held, from umockdev's worker
@@ -58,7 +58,7 @@ struct fakeusb_stats {
 	uint64_t out_bytes, out_transfers, out_zlps;
 	uint64_t in_bytes, in_zlps;
 	unsigned max_out_in_flight; /* most OUT URBs the host had submitted and not yet reaped */
-	unsigned bad_endpoint;    /* URBs for endpoints the device does not have */
+	unsigned bad_endpoint;	    /* URBs for endpoints the device does not have */
 	unsigned overflows;
 	unsigned claims, detaches, attaches;
 };

@@ -32,11 +32,11 @@ enum behaviour { SINK, ECHO, HOLD, UNPLUG_AFTER, ANSWER_NOP };
 
 struct script {
 	enum behaviour how;
-	size_t limit;            /* UNPLUG_AFTER: bytes taken before the cable is pulled */
-	uint8_t *got;            /* OUT data as the device received it */
+	size_t limit; /* UNPLUG_AFTER: bytes taken before the cable is pulled */
+	uint8_t *got; /* OUT data as the device received it */
 	size_t got_len, got_cap;
-	unsigned zlps;           /* OUT zero-length packets */
-	const uint8_t *answer;   /* ANSWER_NOP: the reply to any OUT data */
+	unsigned zlps;	       /* OUT zero-length packets */
+	const uint8_t *answer; /* ANSWER_NOP: the reply to any OUT data */
 	size_t answer_len;
 };
 
@@ -138,19 +138,29 @@ static void pattern(uint8_t *b, size_t n, unsigned seed)
 
 static void test_list_and_select(void **state)
 {
-	struct fakeusb_config edl = {.vid = 0x05c6, .pid = 0x9008, .product = "QUSB__BULK_CID:0402_SN:8C2A5B39",
+	struct fakeusb_config edl = {.vid = 0x05c6,
+				     .pid = 0x9008,
+				     .product = "QUSB__BULK_CID:0402_SN:8C2A5B39",
 				     .manufacturer = "Qualcomm CDMA Technologies MSM"};
-	struct fakeusb_config diag = {.vid = 0x05c6, .pid = 0x900e, .product = "Qualcomm HS-USB Diagnostics",
-				      .serial = "a1b2c3", .driver = "qcserial"};
+	struct fakeusb_config diag = {.vid = 0x05c6,
+				      .pid = 0x900e,
+				      .product = "Qualcomm HS-USB Diagnostics",
+				      .serial = "a1b2c3",
+				      .driver = "qcserial"};
 	/* Composite: mass storage first, DIAG (protocol 0x30) second. */
-	struct fakeusb_config comp = {.vid = 0x05c6, .pid = 0x9091, .product = "Phone", .serial = "ZX1",
-				      .iface = 1, .subclass = 0xff, .protocol = 0x30};
+	struct fakeusb_config comp = {.vid = 0x05c6,
+				      .pid = 0x9091,
+				      .product = "Phone",
+				      .serial = "ZX1",
+				      .iface = 1,
+				      .subclass = 0xff,
+				      .protocol = 0x30};
 	struct fakeusb_config crash = {.vid = 0x05c6, .pid = 0x900e, .product = "QHSUSB__DLOAD"};
 	/* Not ours: a Google phone, and a Qualcomm phone whose vendor
 	 * interfaces are plain modem functions. */
 	struct fakeusb_config other = {.vid = 0x18d1, .pid = 0x4ee7, .product = "Pixel"};
-	struct fakeusb_config modem = {.vid = 0x05c6, .pid = 0x9092, .product = "Modem", .subclass = 0xff,
-				       .protocol = 0xff};
+	struct fakeusb_config modem = {
+	    .vid = 0x05c6, .pid = 0x9092, .product = "Modem", .subclass = 0xff, .protocol = 0xff};
 	struct fakeusb_dev *d[6];
 	struct qc_usb_device *list;
 	struct logbuf lb;
@@ -181,7 +191,8 @@ static void test_list_and_select(void **state)
 	assert_int_equal(list[2].iface_protocol, 0x30);
 	assert_string_equal(qc_usb_mode_name(list[3].mode), "sahara"); /* crash dump: memory debug */
 	assert_string_equal(list[3].serial, "");
-	assert_string_equal(list[3].spec, "usb:" "1-5");
+	assert_string_equal(list[3].spec, "usb:"
+					  "1-5");
 	assert_true(list[0].accessible);
 	qc_usb_list_free(list);
 
@@ -224,8 +235,8 @@ static void test_list_and_select(void **state)
 /* Strings come from the device itself when sysfs has none. */
 static void test_strings_from_descriptors(void **state)
 {
-	struct fakeusb_config c = {.vid = 0x05c6, .pid = 0x9008, .product = "QUSB__BULK_SN:0000ABCD",
-				   .strings_only_in_descriptors = true};
+	struct fakeusb_config c = {
+	    .vid = 0x05c6, .pid = 0x9008, .product = "QUSB__BULK_SN:0000ABCD", .strings_only_in_descriptors = true};
 	struct fakeusb_dev *d = plug(&c, NULL);
 	qc_ctx *ctx = new_ctx(NULL);
 	struct qc_usb_device *list;
@@ -241,7 +252,6 @@ static void test_strings_from_descriptors(void **state)
 	unplug(d, NULL);
 	qc_ctx_free(ctx);
 }
-
 
 /* ----- the transport ----- */
 
@@ -587,8 +597,8 @@ static void test_probe(void **state)
 
 static void test_tty_ports(void **state)
 {
-	struct fakeusb_config c = {.vid = 0x05c6, .pid = 0x9025, .serial = "S9", .tty = "ttyUSB0",
-				   .driver = "qcserial"};
+	struct fakeusb_config c = {
+	    .vid = 0x05c6, .pid = 0x9025, .serial = "S9", .tty = "ttyUSB0", .driver = "qcserial"};
 	/* A modem's AT port: a vendor interface too, but not DIAG. */
 	struct fakeusb_config at = {.vid = 0x05c6, .pid = 0x9025, .iface = 2, .tty = "ttyUSB2", .driver = "option"};
 	struct fakeusb_dev *d = plug(&c, NULL), *d2 = plug(&at, NULL);
@@ -629,19 +639,19 @@ int main(void)
 {
 	char why[256];
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_list_and_select, unplug_all),
-		cmocka_unit_test_teardown(test_strings_from_descriptors, unplug_all),
-		cmocka_unit_test_teardown(test_echo_and_endpoints, unplug_all),
-		cmocka_unit_test_teardown(test_timeouts, unplug_all),
-		cmocka_unit_test_teardown(test_zlp_only_when_asked, unplug_all),
-		cmocka_unit_test_teardown(test_one_mib_sg, unplug_all),
-		cmocka_unit_test_teardown(test_one_mib_16k_urbs, unplug_all),
-		cmocka_unit_test_teardown(test_unplug_mid_write, unplug_all),
-		cmocka_unit_test_teardown(test_unplug_mid_read, unplug_all),
-		cmocka_unit_test_teardown(test_kernel_driver_and_busy, unplug_all),
-		cmocka_unit_test_teardown(test_wait_for_device, unplug_all),
-		cmocka_unit_test_teardown(test_probe, unplug_all),
-		cmocka_unit_test_teardown(test_tty_ports, unplug_all),
+	    cmocka_unit_test_teardown(test_list_and_select, unplug_all),
+	    cmocka_unit_test_teardown(test_strings_from_descriptors, unplug_all),
+	    cmocka_unit_test_teardown(test_echo_and_endpoints, unplug_all),
+	    cmocka_unit_test_teardown(test_timeouts, unplug_all),
+	    cmocka_unit_test_teardown(test_zlp_only_when_asked, unplug_all),
+	    cmocka_unit_test_teardown(test_one_mib_sg, unplug_all),
+	    cmocka_unit_test_teardown(test_one_mib_16k_urbs, unplug_all),
+	    cmocka_unit_test_teardown(test_unplug_mid_write, unplug_all),
+	    cmocka_unit_test_teardown(test_unplug_mid_read, unplug_all),
+	    cmocka_unit_test_teardown(test_kernel_driver_and_busy, unplug_all),
+	    cmocka_unit_test_teardown(test_wait_for_device, unplug_all),
+	    cmocka_unit_test_teardown(test_probe, unplug_all),
+	    cmocka_unit_test_teardown(test_tty_ports, unplug_all),
 	};
 	int rc;
 

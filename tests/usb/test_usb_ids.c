@@ -32,7 +32,10 @@ static void test_serial(void **state)
 	qc_usb_serial_from(NULL, NULL, out, sizeof(out));
 	assert_string_equal(out, "");
 	/* non-printable bytes cannot reach a terminal or JSON raw */
-	qc_usb_serial_from(NULL, "a\x01" "b", out, sizeof(out));
+	qc_usb_serial_from(NULL,
+			   "a\x01"
+			   "b",
+			   out, sizeof(out));
 	assert_string_equal(out, "a?b");
 	/* truncated to the buffer */
 	qc_usb_serial_from("Q_SN:123456789", NULL, out, 5);
@@ -140,8 +143,8 @@ static void test_spec_matches(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_serial),   cmocka_unit_test(test_choose),       cmocka_unit_test(test_classify),
-		cmocka_unit_test(test_names),    cmocka_unit_test(test_spec_matches),
+	    cmocka_unit_test(test_serial), cmocka_unit_test(test_choose),	cmocka_unit_test(test_classify),
+	    cmocka_unit_test(test_names),  cmocka_unit_test(test_spec_matches),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

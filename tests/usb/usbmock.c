@@ -28,8 +28,8 @@
 
 extern char **environ;
 
-#define MAX_DEVS 8
-#define OUT_HIGH (4u << 20) /* host data the bridge may hold before NAKing */
+#define MAX_DEVS      8
+#define OUT_HIGH      (4u << 20) /* host data the bridge may hold before NAKing */
 #define CMD_TIMEOUT_S 120
 
 struct mockdev {
@@ -39,7 +39,7 @@ struct mockdev {
 	const char *sim, *tty_sim;
 	uint8_t greet[256]; /* sent unprompted once plugged in */
 	size_t greet_len;
-	const char *reply;  /* without a simulator: answer to every OUT transfer */
+	const char *reply; /* without a simulator: answer to every OUT transfer */
 	int after_ms;
 	uint64_t unplug_after; /* 0: never */
 	struct fakeusb_dev *d;
@@ -432,7 +432,8 @@ int main(int argc, char **argv)
 		if (r == pid)
 			break;
 		if (waited == CMD_TIMEOUT_S * 20) {
-			fprintf(stderr, "usbmock: %s still running after %d s; killing it\n", argv[i + 1], CMD_TIMEOUT_S);
+			fprintf(stderr, "usbmock: %s still running after %d s; killing it\n", argv[i + 1],
+				CMD_TIMEOUT_S);
 			kill(pid, SIGKILL);
 		}
 		sleep_ms(50);

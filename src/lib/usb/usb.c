@@ -17,11 +17,11 @@
 #include "qcbox/hdlc.h"
 #include "usb_impl.h"
 
-#define USB_WRITE_CHUNK (256u * 1024) /* bytes per OUT transfer */
-#define USB_WRITE_DEPTH 4             /* OUT transfers in flight */
-#define USB_RX_BUF (16u * 1024)       /* bounce buffer for small reads */
-#define USB_READ_MAX (16u << 20)      /* the most one IN transfer asks for */
-#define USB_CANCEL_WAIT_MS 3000       /* how long a cancelled transfer may take to come back */
+#define USB_WRITE_CHUNK	   (256u * 1024) /* bytes per OUT transfer */
+#define USB_WRITE_DEPTH	   4		 /* OUT transfers in flight */
+#define USB_RX_BUF	   (16u * 1024)	 /* bounce buffer for small reads */
+#define USB_READ_MAX	   (16u << 20)	 /* the most one IN transfer asks for */
+#define USB_CANCEL_WAIT_MS 3000		 /* how long a cancelled transfer may take to come back */
 
 struct usb_priv {
 	libusb_context *uctx;
@@ -38,7 +38,10 @@ struct usb_priv {
 	size_t rx_cap, rx_pos, rx_len;
 };
 
-static void LIBUSB_CALL xfer_done(struct libusb_transfer *x) { *(int *)x->user_data = 1; }
+static void LIBUSB_CALL xfer_done(struct libusb_transfer *x)
+{
+	*(int *)x->user_data = 1;
+}
 
 /* Runs libusb's event loop until *FLAG is set, DEADLINE (ms, -1 = none)
  * passes or the context is cancelled.  Short slices keep cancellation
@@ -114,7 +117,8 @@ static ssize_t bulk_in(qc_transport *t, uint8_t *dst, size_t want, int timeout_m
 		if (rc == LIBUSB_ERROR_NO_DEVICE)
 			return disconnected(t, "read");
 		if (rc < 0)
-			return qc_fail(t->ctx, QC_E_IO, "%s: cannot start a USB read: %s", t->name, libusb_strerror(rc));
+			return qc_fail(t->ctx, QC_E_IO, "%s: cannot start a USB read: %s", t->name,
+				       libusb_strerror(rc));
 		rc = pump(t, &p->done[0], deadline);
 		if (rc < 0)
 			cancel_slot(t, 0);
@@ -130,10 +134,8 @@ static ssize_t bulk_in(qc_transport *t, uint8_t *dst, size_t want, int timeout_m
 		if (rc < 0)
 			return rc;
 		switch (x->status) {
-		case LIBUSB_TRANSFER_COMPLETED:
-			continue; /* a ZLP: wait on for data */
-		case LIBUSB_TRANSFER_NO_DEVICE:
-			return disconnected(t, "read");
+		case LIBUSB_TRANSFER_COMPLETED: continue; /* a ZLP: wait on for data */
+		case LIBUSB_TRANSFER_NO_DEVICE: return disconnected(t, "read");
 		case LIBUSB_TRANSFER_STALL:
 			libusb_clear_halt(p->h, p->ep_in);
 			return qc_fail(t->ctx, QC_E_IO, "%s: the device stalled its IN endpoint 0x%02x", t->name,
@@ -178,15 +180,17 @@ static int write_failed(qc_transport *t, struct libusb_transfer *x, size_t done,
 
 	switch (x->status) {
 	case LIBUSB_TRANSFER_NO_DEVICE:
-		return qc_fail(t->ctx, QC_E_DISCONNECTED, "%s: device disconnected during write (%zu of %zu bytes sent)",
-			       t->name, done, len);
+		return qc_fail(t->ctx, QC_E_DISCONNECTED,
+			       "%s: device disconnected during write (%zu of %zu bytes sent)", t->name, done, len);
 	case LIBUSB_TRANSFER_STALL:
 		libusb_clear_halt(p->h, p->ep_out);
-		return qc_fail(t->ctx, QC_E_IO, "%s: the device stalled its OUT endpoint 0x%02x (%zu of %zu bytes sent)",
-			       t->name, p->ep_out, done, len);
+		return qc_fail(t->ctx, QC_E_IO,
+			       "%s: the device stalled its OUT endpoint 0x%02x (%zu of %zu bytes sent)", t->name,
+			       p->ep_out, done, len);
 	case LIBUSB_TRANSFER_TIMED_OUT:
-		return qc_fail(t->ctx, QC_E_TIMEOUT, "%s: the device accepted no data for %d ms (%zu of %zu bytes sent)",
-			       t->name, timeout_ms, done, len);
+		return qc_fail(t->ctx, QC_E_TIMEOUT,
+			       "%s: the device accepted no data for %d ms (%zu of %zu bytes sent)", t->name, timeout_ms,
+			       done, len);
 	default:
 		return qc_fail(t->ctx, QC_E_IO, "%s: USB write failed (transfer status %d, %zu of %zu bytes sent)",
 			       t->name, x->status, done, len);
@@ -221,11 +225,11 @@ static int usb_write(qc_transport *t, const void *buf, size_t len, int timeout_m
 			if (rc < 0) {
 				p->done[s] = 1;
 				err = rc == LIBUSB_ERROR_NO_DEVICE
-					      ? qc_fail(t->ctx, QC_E_DISCONNECTED,
-							"%s: device disconnected during write (%zu of %zu bytes sent)",
-							t->name, done, len)
-					      : qc_fail(t->ctx, QC_E_IO, "%s: cannot start a USB write: %s", t->name,
-							libusb_strerror(rc));
+					  ? qc_fail(t->ctx, QC_E_DISCONNECTED,
+						    "%s: device disconnected during write (%zu of %zu bytes sent)",
+						    t->name, done, len)
+					  : qc_fail(t->ctx, QC_E_IO, "%s: cannot start a USB write: %s", t->name,
+						    libusb_strerror(rc));
 				break;
 			}
 			active++;
@@ -235,8 +239,9 @@ static int usb_write(qc_transport *t, const void *buf, size_t len, int timeout_m
 			break;
 		err = pump(t, &p->done[head], timeout_ms < 0 ? -1 : last + (timeout_ms ? timeout_ms : 1));
 		if (err == QC_E_TIMEOUT) {
-			err = qc_fail(t->ctx, QC_E_TIMEOUT, "%s: the device accepted no data for %d ms (%zu of %zu bytes sent)",
-				      t->name, timeout_ms, done, len);
+			err = qc_fail(t->ctx, QC_E_TIMEOUT,
+				      "%s: the device accepted no data for %d ms (%zu of %zu bytes sent)", t->name,
+				      timeout_ms, done, len);
 			break;
 		}
 		if (err == QC_E_CANCELLED) {
@@ -279,7 +284,8 @@ static int usb_zlp(qc_transport *t)
 	if (rc == LIBUSB_ERROR_NO_DEVICE)
 		return disconnected(t, "write");
 	if (rc < 0)
-		return qc_fail(t->ctx, QC_E_IO, "%s: cannot send a zero-length packet: %s", t->name, libusb_strerror(rc));
+		return qc_fail(t->ctx, QC_E_IO, "%s: cannot send a zero-length packet: %s", t->name,
+			       libusb_strerror(rc));
 	rc = pump(t, &p->done[0], timeout < 0 ? -1 : qc_usb_now_ms() + timeout);
 	if (rc < 0) {
 		cancel_slot(t, 0);
@@ -334,16 +340,17 @@ static int open_error(qc_ctx *ctx, const struct qc_usb_device *d, const char *wh
 	switch (rc) {
 	case LIBUSB_ERROR_ACCESS:
 		return qc_fail(ctx, QC_E_PERM,
-			       "cannot %s usb:%s (%04x:%04x): permission denied; install the udev rules (see qcbox-list(1)) or run as root",
+			       "cannot %s usb:%s (%04x:%04x): permission denied; install the udev rules (see "
+			       "qcbox-list(1)) or run as root",
 			       what, d->bus_port, d->vid, d->pid);
 	case LIBUSB_ERROR_NO_DEVICE:
 		return qc_fail(ctx, QC_E_NODEV, "usb:%s went away while it was being opened", d->bus_port);
 	case LIBUSB_ERROR_BUSY:
 		return qc_fail(ctx, QC_E_BUSY,
-			       "interface %d of usb:%s is in use by another program (ModemManager, another qcbox?); see qcbox-list(1)",
+			       "interface %d of usb:%s is in use by another program (ModemManager, another qcbox?); "
+			       "see qcbox-list(1)",
 			       d->interface, d->bus_port);
-	default:
-		return qc_fail(ctx, QC_E_IO, "cannot %s usb:%s: %s", what, d->bus_port, libusb_strerror(rc));
+	default: return qc_fail(ctx, QC_E_IO, "cannot %s usb:%s: %s", what, d->bus_port, libusb_strerror(rc));
 	}
 }
 
@@ -472,7 +479,10 @@ int qc_usb_open(qc_ctx *ctx, const struct qc_device_spec *spec, qc_transport **o
 	return rc;
 }
 
-static bool is_usb(const qc_transport *t) { return t && t->kind == QC_TRANSPORT_USB && t->ops == &usb_ops; }
+static bool is_usb(const qc_transport *t)
+{
+	return t && t->kind == QC_TRANSPORT_USB && t->ops == &usb_ops;
+}
 
 int qc_usb_probe_mode(qc_transport *t, int timeout_ms, enum qc_usb_mode *mode)
 {

@@ -20,8 +20,8 @@ static const struct {
 	enum qc_usb_mode mode;
 } known_ids[] = {
 	{0x05c6, 0x9008, QC_USB_MODE_SAHARA}, /* QDLoader 9008: boot ROM emergency download */
-	{0x05c6, 0x900e, QC_USB_MODE_DIAG},   /* DIAG-only composition; also a crashed phone (see below) */
-	{0x05c6, 0x9025, QC_USB_MODE_DIAG},   /* composite, DIAG is its first vendor interface */
+	{0x05c6, 0x900e, QC_USB_MODE_DIAG},	  /* DIAG-only composition; also a crashed phone (see below) */
+	{0x05c6, 0x9025, QC_USB_MODE_DIAG},	  /* composite, DIAG is its first vendor interface */
 	/* Vendors that rebrand the EDL personality */
 	{0x0fce, 0x9dde, QC_USB_MODE_SAHARA}, /* Sony */
 	{0x0fce, 0xade3, QC_USB_MODE_SAHARA},
@@ -139,7 +139,10 @@ void qc_usb_serial_from(const char *product, const char *iserial, char *out, siz
 		copy_clean(iserial, strlen(iserial), out, cap);
 }
 
-static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
 
 enum qc_usb_mode qc_usb_classify_reply(const uint8_t *buf, size_t len, bool after_nop)
 {

@@ -121,7 +121,8 @@ static void fill_strings(libusb_device *dev, const struct libusb_device_descript
 		l = readlink(path, link, sizeof(link) - 1);
 		if (l > 0) {
 			link[l] = '\0';
-			snprintf(d->driver, sizeof(d->driver), "%s", strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
+			snprintf(d->driver, sizeof(d->driver), "%s",
+				 strrchr(link, '/') ? strrchr(link, '/') + 1 : link);
 		}
 		d->accessible = access(node, R_OK | W_OK) == 0;
 	}
@@ -310,12 +311,14 @@ int qc_usb_select(qc_ctx *ctx, const struct qc_device_spec *spec, const struct q
 		return 0;
 	if (hits > 1) {
 		describe_all(c, count, spec, true, list, sizeof(list));
-		return qc_fail(ctx, QC_E_AMBIGUOUS, "%zu Qualcomm USB devices match; choose one with -d usb:SERIAL or -d usb:BUS-PORT: %s",
+		return qc_fail(ctx, QC_E_AMBIGUOUS,
+			       "%zu Qualcomm USB devices match; choose one with -d usb:SERIAL or -d usb:BUS-PORT: %s",
 			       hits, list);
 	}
 	if (!count)
 		return qc_fail(ctx, QC_E_NODEV,
-			       "no Qualcomm USB device is attached (looked for EDL 05c6:9008, DIAG 05c6:900e/9025 and the other known IDs; `qcbox list` shows what is there)");
+			       "no Qualcomm USB device is attached (looked for EDL 05c6:9008, DIAG 05c6:900e/9025 and "
+			       "the other known IDs; `qcbox list` shows what is there)");
 	describe_all(c, count, spec, false, list, sizeof(list));
 	if (spec->usb_bus >= 0)
 		return qc_fail(ctx, QC_E_NODEV, "no Qualcomm USB device at usb:%d-%s; attached: %s", spec->usb_bus,
@@ -403,4 +406,7 @@ int qc_usb_list(qc_ctx *ctx, unsigned flags, struct qc_usb_device **out, size_t 
 	return 0;
 }
 
-void qc_usb_list_free(struct qc_usb_device *list) { free(list); }
+void qc_usb_list_free(struct qc_usb_device *list)
+{
+	free(list);
+}

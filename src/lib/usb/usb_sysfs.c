@@ -181,7 +181,10 @@ static int consider_tty(qc_ctx *ctx, const char *name, struct qc_usb_device **li
 	return append(ctx, list, count, &d);
 }
 
-static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 /* opendir/readdir rather than scandir, for the same reason as above. */
 int qc_usb_list_ttys(qc_ctx *ctx, struct qc_usb_device **list, size_t *count)

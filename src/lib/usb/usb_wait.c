@@ -49,9 +49,9 @@ int qc_usb_wait(qc_ctx *ctx, const struct qc_device_spec *spec, int timeout_ms)
 	if (rc < 0)
 		return rc;
 	hotplug = libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) &&
-		  libusb_hotplug_register_callback(uctx, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED, 0, LIBUSB_HOTPLUG_MATCH_ANY,
-						   LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY, arrived, &event,
-						   &cb) == LIBUSB_SUCCESS;
+		  libusb_hotplug_register_callback(uctx, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED, 0,
+						   LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY,
+						   LIBUSB_HOTPLUG_MATCH_ANY, arrived, &event, &cb) == LIBUSB_SUCCESS;
 	for (;;) {
 		int64_t slice = USB_RESCAN_MS;
 		struct timeval tv;
