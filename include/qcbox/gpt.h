@@ -36,31 +36,31 @@ QC_API uint32_t qc_crc32_zeros(uint32_t crc, uint64_t len);
 /* The CRC of a||b given crc(a), crc(b) and len(b) (zlib's crc32_combine). */
 QC_API uint32_t qc_crc32_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b);
 
-#define QC_GPT_HEADER_SIZE 92u         /* bytes the header CRC covers in revision 1.0 */
-#define QC_GPT_ENTRY_SIZE 128u         /* the usual entry size */
+#define QC_GPT_HEADER_SIZE     92u	  /* bytes the header CRC covers in revision 1.0 */
+#define QC_GPT_ENTRY_SIZE      128u	  /* the usual entry size */
 #define QC_GPT_MAX_ARRAY_BYTES (1u << 20) /* larger entry arrays are refused as implausible */
-#define QC_GPT_GUID_STR 37             /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" + NUL */
-#define QC_GPT_NAME_MAX 109            /* 36 UTF-16 units as UTF-8, + NUL */
+#define QC_GPT_GUID_STR	       37	  /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" + NUL */
+#define QC_GPT_NAME_MAX	       109	  /* 36 UTF-16 units as UTF-8, + NUL */
 
 /* One used entry (type GUID not all zero). */
 struct qc_gpt_partition {
-	uint32_t index;                   /* position in the entry array, from 0 */
-	char name[QC_GPT_NAME_MAX];       /* UTF-16LE name converted to UTF-8 */
-	char type_guid[QC_GPT_GUID_STR];  /* lower-case, canonical mixed-endian form */
+	uint32_t index;			 /* position in the entry array, from 0 */
+	char name[QC_GPT_NAME_MAX];	 /* UTF-16LE name converted to UTF-8 */
+	char type_guid[QC_GPT_GUID_STR]; /* lower-case, canonical mixed-endian form */
 	char unique_guid[QC_GPT_GUID_STR];
 	uint64_t first_lba;
-	uint64_t last_lba;                /* inclusive */
-	uint64_t sectors;                 /* last - first + 1, or 0 when last < first */
+	uint64_t last_lba; /* inclusive */
+	uint64_t sectors;  /* last - first + 1, or 0 when last < first */
 	uint64_t attributes;
 };
 
 /* What was found at one header location.  Each flag is meaningful only when
  * the one before it held: present -> header_crc_ok -> entries_crc_ok. */
 struct qc_gpt_header {
-	bool present;          /* "EFI PART" and a plausible header size */
+	bool present; /* "EFI PART" and a plausible header size */
 	bool header_crc_ok;
 	bool entries_crc_ok;
-	bool lba_ok;           /* my_lba / alternate_lba / entry array where they must be */
+	bool lba_ok; /* my_lba / alternate_lba / entry array where they must be */
 	uint32_t revision;
 	uint32_t header_size;
 	uint32_t header_crc;
@@ -77,29 +77,29 @@ struct qc_gpt_header {
 
 /* Damage flags (struct qc_gpt.damage). */
 enum qc_gpt_damage {
-	QC_GPT_PRIMARY_MISSING = 1u << 0,     /* no header at LBA 1 */
+	QC_GPT_PRIMARY_MISSING = 1u << 0, /* no header at LBA 1 */
 	QC_GPT_PRIMARY_HEADER_CRC = 1u << 1,
 	QC_GPT_PRIMARY_ENTRIES_CRC = 1u << 2,
-	QC_GPT_PRIMARY_LBA = 1u << 3,         /* my/alternate/entries LBA or usable range wrong */
-	QC_GPT_BACKUP_MISSING = 1u << 4,      /* no header in the last LBA */
+	QC_GPT_PRIMARY_LBA = 1u << 3,	 /* my/alternate/entries LBA or usable range wrong */
+	QC_GPT_BACKUP_MISSING = 1u << 4, /* no header in the last LBA */
 	QC_GPT_BACKUP_HEADER_CRC = 1u << 5,
 	QC_GPT_BACKUP_ENTRIES_CRC = 1u << 6,
 	QC_GPT_BACKUP_LBA = 1u << 7,
-	QC_GPT_COPIES_DIFFER = 1u << 8,       /* both valid but not describing the same table */
-	QC_GPT_NO_PMBR = 1u << 9,             /* LBA 0 lacks a protective MBR (informational) */
-	QC_GPT_ENTRY_RANGE = 1u << 10,        /* a partition lies outside the usable LBAs */
+	QC_GPT_COPIES_DIFFER = 1u << 8, /* both valid but not describing the same table */
+	QC_GPT_NO_PMBR = 1u << 9,	/* LBA 0 lacks a protective MBR (informational) */
+	QC_GPT_ENTRY_RANGE = 1u << 10,	/* a partition lies outside the usable LBAs */
 };
 
 struct qc_gpt {
 	unsigned sector_size;
-	uint64_t disk_sectors;      /* as given, or inferred from the headers when given as 0 */
-	bool has_gpt;               /* false: neither copy present (a blank disk) */
-	bool backup_checked;        /* false when no backup area was available */
+	uint64_t disk_sectors; /* as given, or inferred from the headers when given as 0 */
+	bool has_gpt;	       /* false: neither copy present (a blank disk) */
+	bool backup_checked;   /* false when no backup area was available */
 	struct qc_gpt_header primary;
 	struct qc_gpt_header backup;
-	bool primary_valid;         /* present, both CRCs and the LBAs correct */
+	bool primary_valid; /* present, both CRCs and the LBAs correct */
 	bool backup_valid;
-	unsigned damage;            /* enum qc_gpt_damage bits; 0 for a healthy GPT */
+	unsigned damage; /* enum qc_gpt_damage bits; 0 for a healthy GPT */
 	/* Partitions of the primary copy when it is valid, else of the backup
 	 * when that is valid, else none.  Entry order; unused entries skipped. */
 	size_t count;
@@ -149,20 +149,21 @@ QC_API int qc_gpt_guid_from_str(const char *s, uint8_t guid[16]);
 
 /* A partition to put in a new table. */
 struct qc_gpt_new_partition {
-	const char *name;          /* UTF-8, at most 36 UTF-16 units */
-	const char *type_guid;     /* text form */
-	const char *unique_guid;   /* text form; NULL: derived from the disk GUID and the name */
+	const char *name;	 /* UTF-8, at most 36 UTF-16 units */
+	const char *type_guid;	 /* text form; all zeros writes an entry UEFI calls unused
+				  * (ptool does so for its "last_parti" placeholder) */
+	const char *unique_guid; /* text form; NULL: derived from the disk GUID and the name */
 	uint64_t first_lba;
-	uint64_t last_lba;         /* inclusive; last = first - 1 makes an empty placeholder */
+	uint64_t last_lba; /* inclusive; last = first - 1 makes an empty placeholder */
 	uint64_t attributes;
 };
 
 struct qc_gpt_layout {
-	unsigned sector_size;      /* 512 .. 65536, power of two */
-	uint64_t disk_sectors;     /* the backup header goes in LBA disk_sectors - 1 */
-	const char *disk_guid;     /* text form; NULL: all-zero GUID is refused, so give one */
-	uint32_t num_entries;      /* 0: ptool's choice (128 for 512-byte sectors, else 32,
-				    * raised to a multiple of 32 that holds every partition) */
+	unsigned sector_size;  /* 512 .. 65536, power of two */
+	uint64_t disk_sectors; /* the backup header goes in LBA disk_sectors - 1 */
+	const char *disk_guid; /* text form; NULL: all-zero GUID is refused, so give one */
+	uint32_t num_entries;  /* 0: ptool's choice (128 for 512-byte sectors, else 32,
+				* raised to a multiple of 32 that holds every partition) */
 };
 
 /*

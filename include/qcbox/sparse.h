@@ -23,8 +23,8 @@
 extern "C" {
 #endif
 
-#define QC_SPARSE_MAGIC 0xed26ff3au
-#define QC_SPARSE_FILE_HDR 28u
+#define QC_SPARSE_MAGIC	    0xed26ff3au
+#define QC_SPARSE_FILE_HDR  28u
 #define QC_SPARSE_CHUNK_HDR 12u
 
 enum qc_sparse_type {
@@ -46,26 +46,26 @@ struct qc_sparse_header {
 /* Totals gathered when the image is opened (from chunk headers only). */
 struct qc_sparse_stats {
 	uint32_t raw_chunks, fill_chunks, dont_care_chunks, crc_chunks;
-	uint64_t raw_bytes;       /* output bytes of RAW chunks */
-	uint64_t fill_bytes;      /* output bytes of FILL chunks */
+	uint64_t raw_bytes;  /* output bytes of RAW chunks */
+	uint64_t fill_bytes; /* output bytes of FILL chunks */
 	uint64_t dont_care_bytes;
-	uint64_t expanded_bytes;  /* total_blocks * block_size */
-	uint64_t file_bytes;      /* size of the sparse file */
-	uint64_t trailing_bytes;  /* bytes after the last chunk (ignored) */
+	uint64_t expanded_bytes; /* total_blocks * block_size */
+	uint64_t file_bytes;	 /* size of the sparse file */
+	uint64_t trailing_bytes; /* bytes after the last chunk (ignored) */
 };
 
 /* One chunk as an output range. */
 struct qc_sparse_range {
 	enum qc_sparse_type type;
-	uint32_t chunk;           /* chunk number, from 0 */
-	uint64_t out_block;       /* first output block */
-	uint32_t blocks;          /* output blocks (0 for CRC32) */
-	uint64_t out_offset;      /* out_block * block_size */
-	uint64_t bytes;           /* blocks * block_size */
-	uint64_t data_offset;     /* RAW: where its data starts in the sparse file */
-	uint32_t fill;            /* FILL: the pattern as a little-endian u32 */
-	uint8_t fill_bytes[4];    /* FILL: the pattern as it appears in the output */
-	uint32_t crc;             /* CRC32: the stored value */
+	uint32_t chunk;	       /* chunk number, from 0 */
+	uint64_t out_block;    /* first output block */
+	uint32_t blocks;       /* output blocks (0 for CRC32) */
+	uint64_t out_offset;   /* out_block * block_size */
+	uint64_t bytes;	       /* blocks * block_size */
+	uint64_t data_offset;  /* RAW: where its data starts in the sparse file */
+	uint32_t fill;	       /* FILL: the pattern as a little-endian u32 */
+	uint8_t fill_bytes[4]; /* FILL: the pattern as it appears in the output */
+	uint32_t crc;	       /* CRC32: the stored value */
 };
 
 typedef struct qc_sparse qc_sparse;
@@ -146,7 +146,7 @@ QC_API void qc_sparse_writer_abort(qc_sparse_writer *w);
 /* Flags for qc_sparse_from_raw. */
 enum qc_sparse_make_flags {
 	QC_SPARSE_ZERO_AS_DONT_CARE = 1u << 0, /* all-zero blocks become DONT_CARE, not FILL */
-	QC_SPARSE_WITH_CRC = 1u << 1,          /* append a CRC32 chunk */
+	QC_SPARSE_WITH_CRC = 1u << 1,	       /* append a CRC32 chunk */
 };
 
 /* Converts the raw image IN (a whole number of BLOCK_SIZE blocks; a partial

@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* qcbox diag ...: DIAG requests and offline DIAG stream parsing. */
+/* qcbox diag ...: device identity, raw requests, phone modes, SPC and
+ * password, download switches, and offline DIAG stream parsing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "qcbox/diag.h"
+#include "qcbox/nv.h"
 
 #define DIAG_USAGE                                                                                             \
 	"diag COMMAND\n"                                                                                       \
+	"  info                model, build, ESN, IMEI, MEID, DIAG version\n"                                 \
 	"  send HEX            send a raw request, print the reply\n"                                         \
+	"  mode MODE           offline, online, reset, ftm, lpm or poweroff\n"                                \
+	"  spc CODE            send the six-digit service programming code\n"                                 \
+	"  password HEX16      send the 8-byte security password\n"                                           \
+	"  to-dload            switch the phone to DMSS download mode\n"                                      \
+	"  to-edl              switch the phone to EDL (Sahara) mode\n"                                       \
 	"  parse FILE          count frames, CRC errors and commands of a raw DIAG stream\n"
 
 /* Opens the device and a DIAG session on it. */
@@ -97,6 +105,243 @@ static int diag_send(struct cli *cli, int argc, char **argv)
 	 * should be able to tell. */
 	return err ? CLI_FAILED : CLI_OK;
 }
+
+static void diag_end(qc_transport *t, qc_diag *d)
+{
+	qc_diag_close(d);
+	qc_transport_close(t);
+}
+
+/* Parses the options of a command that takes exactly NARGS positionals. */
+static int simple_args(struct cli *cli, int argc, char **argv, int nargs, const char *usage, int *first, bool *help)
+{
+	int rc = cli_parse_options(cli, argc, argv, "", NULL, NULL, NULL, first, usage, help);
+
+	if (rc || *help)
+		return rc;
+	if (argc - *first != nargs)
+		return cli_usage(cli, usage);
+	return CLI_OK;
+}
+
+static json_object *json_str_or_null(bool have, const char *s)
+{
+	return have ? json_object_new_string(s) : NULL;
+}
+
+static int diag_info(struct cli *cli, int argc, char **argv)
+{
+	const char *usage = "diag info";
+	struct qc_diag_info info;
+	qc_transport *t;
+	qc_diag *d;
+	bool help;
+	int first, rc;
+	char esn[16];
+
+	rc = simple_args(cli, argc, argv, 0, usage, &first, &help);
+	if (rc || help)
+		return rc;
+	rc = diag_session(cli, &t, &d);
+	if (rc < 0)
+		return cli_fail(cli, rc);
+	rc = qc_diag_get_info(d, &info);
+	diag_end(t, d);
+	if (rc < 0)
+		return cli_fail(cli, rc);
+	/* The extended build id carries the full model name; the version
+	 * reply only its first eight characters. */
+	const char *model = info.have_ext && info.ext.model[0] ? info.ext.model : info.version.model;
+
+	snprintf(esn, sizeof(esn), "%08x", info.esn);
+	if (cli->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "comp_date", json_object_new_string(info.version.comp_date));
+		json_object_object_add(o, "comp_time", json_object_new_string(info.version.comp_time));
+		json_object_object_add(o, "rel_date", json_object_new_string(info.version.rel_date));
+		json_object_object_add(o, "rel_time", json_object_new_string(info.version.rel_time));
+		json_object_object_add(o, "model", json_object_new_string(model));
+		json_object_object_add(o, "build_id", json_str_or_null(info.have_ext, info.ext.build_id));
+		json_object_object_add(o, "esn", json_str_or_null(info.have_esn, esn));
+		if (info.have_imei)
+			json_object_object_add(o, "imei", json_object_new_string(info.imei));
+		if (info.have_imei2)
+			json_object_object_add(o, "imei2", json_object_new_string(info.imei2));
+		if (info.have_meid)
+			json_object_object_add(o, "meid", json_object_new_string(info.meid));
+		json_object_object_add(o, "diag_version",
+				       info.have_diag_version ? json_object_new_int(info.diag_version) : NULL);
+		json_object_object_add(o, "ver_dir", json_object_new_string(info.version.model));
+		json_object_object_add(o, "mob_model", json_object_new_int(info.version.mob_model));
+		json_object_object_add(o, "mob_firm_rev", json_object_new_int(info.version.mob_firm_rev));
+		json_object_object_add(o, "hw_version", json_object_new_int(info.version.hw_major << 8 |
+									     info.version.hw_minor));
+		if (info.have_ext) {
+			char hex[16];
+
+			snprintf(hex, sizeof(hex), "%08x", info.ext.msm_hw_version);
+			json_object_object_add(o, "msm_hw_version", json_object_new_string(hex));
+			json_object_object_add(o, "mobile_model_id", json_object_new_int64(info.ext.mobile_model_id));
+		}
+		cli_json_print(cli, o);
+		return CLI_OK;
+	}
+	printf("model         %s\n", model);
+	printf("build id      %s\n", info.have_ext ? info.ext.build_id : "(not reported)");
+	printf("compiled      %s %s\n", info.version.comp_date, info.version.comp_time);
+	printf("released      %s %s\n", info.version.rel_date, info.version.rel_time);
+	printf("ESN           %s\n", info.have_esn ? esn : "(none)");
+	printf("IMEI          %s%s\n", info.have_imei ? info.imei : "(not set or not readable)",
+	       info.have_imei && !qc_imei_luhn_ok(info.imei) ? "  (check digit wrong)" : "");
+	if (info.have_imei2)
+		printf("IMEI (SIM 2)  %s\n", info.imei2);
+	if (info.have_meid)
+		printf("MEID          %s\n", info.meid);
+	if (info.have_diag_version)
+		printf("DIAG version  %u\n", info.diag_version);
+	else
+		printf("DIAG version  (not reported)\n");
+	return CLI_OK;
+}
+
+static int diag_mode(struct cli *cli, int argc, char **argv)
+{
+	const char *usage = "diag mode offline|online|reset|ftm|lpm|poweroff";
+	qc_transport *t;
+	qc_diag *d;
+	bool help;
+	int first, rc, mode;
+
+	rc = simple_args(cli, argc, argv, 1, usage, &first, &help);
+	if (rc || help)
+		return rc;
+	mode = qc_diag_mode_from_name(argv[first]);
+	if (mode < 0)
+		return cli_error(cli, CLI_USAGE, "unknown mode '%s' (offline, online, reset, ftm, lpm, poweroff)",
+				 argv[first]);
+	rc = diag_session(cli, &t, &d);
+	if (rc < 0)
+		return cli_fail(cli, rc);
+	rc = qc_diag_set_mode(d, (enum qc_diag_mode)mode);
+	diag_end(t, d);
+	if (rc < 0)
+		return cli_fail(cli, rc);
+	if (cli->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "mode", json_object_new_string(qc_diag_mode_name((unsigned)mode)));
+		cli_json_print(cli, o);
+	} else if (mode == QC_DIAG_MODE_RESET || mode == QC_DIAG_MODE_POWER_OFF) {
+		printf("the device accepted %s; its port goes away now\n", qc_diag_mode_name((unsigned)mode));
+	} else {
+		printf("the device is now %s\n", qc_diag_mode_name((unsigned)mode));
+	}
+	return CLI_OK;
+}
+
+/* SPC and password share the shape: send, report accepted or not. */
+static int unlock_result(struct cli *cli, int rc, const char *what)
+{
+	if (rc < 0)
+		return cli_fail(cli, rc);
+	if (cli->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "accepted", json_object_new_boolean(1));
+		cli_json_print(cli, o);
+	} else {
+		printf("%s accepted\n", what);
+	}
+	return CLI_OK;
+}
+
+static int diag_spc(struct cli *cli, int argc, char **argv)
+{
+	const char *usage = "diag spc CODE   (six digits, e.g. 000000)";
+	const char *code;
+	qc_transport *t;
+	qc_diag *d;
+	bool help;
+	int first, rc;
+
+	rc = simple_args(cli, argc, argv, 1, usage, &first, &help);
+	if (rc || help)
+		return rc;
+	code = argv[first];
+	if (strlen(code) != 6 || strspn(code, "0123456789") != 6)
+		return cli_error(cli, CLI_USAGE, "the SPC must be six digits, not '%s'", code);
+	rc = diag_session(cli, &t, &d);
+	if (rc < 0)
+		return cli_fail(cli, rc);
+	rc = qc_diag_spc(d, code);
+	diag_end(t, d);
+	return unlock_result(cli, rc, "SPC");
+}
+
+static int diag_password(struct cli *cli, int argc, char **argv)
+{
+	const char *usage = "diag password HEX16   (8 bytes, e.g. FFFFFFFFFFFFFFFE)";
+	qc_transport *t;
+	qc_diag *d;
+	uint8_t *pw;
+	size_t len;
+	bool help;
+	int first, rc;
+
+	rc = simple_args(cli, argc, argv, 1, usage, &first, &help);
+	if (rc || help)
+		return rc;
+	rc = cli_parse_hex(cli, "password", argv[first], &pw, &len);
+	if (rc)
+		return rc;
+	if (len != 8) {
+		free(pw);
+		return cli_error(cli, CLI_USAGE, "the password is 16 hex digits (8 bytes), not %zu bytes", len);
+	}
+	rc = diag_session(cli, &t, &d);
+	if (rc < 0) {
+		free(pw);
+		return cli_fail(cli, rc);
+	}
+	rc = qc_diag_password(d, pw);
+	free(pw);
+	diag_end(t, d);
+	return unlock_result(cli, rc, "security password");
+}
+
+static int diag_switch(struct cli *cli, int argc, char **argv, bool edl)
+{
+	const char *usage = edl ? "diag to-edl" : "diag to-dload";
+	qc_transport *t;
+	qc_diag *d;
+	bool help;
+	int first, rc;
+
+	rc = simple_args(cli, argc, argv, 0, usage, &first, &help);
+	if (rc || help)
+		return rc;
+	rc = diag_session(cli, &t, &d);
+	if (rc < 0)
+		return cli_fail(cli, rc);
+	rc = edl ? qc_diag_to_edl(d) : qc_diag_to_dload(d);
+	diag_end(t, d);
+	if (rc < 0)
+		return cli_fail(cli, rc);
+	if (cli->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "switched_to", json_object_new_string(edl ? "sahara" : "dload"));
+		cli_json_print(cli, o);
+	} else {
+		printf("the device is switching to %s; it comes back as a new port\n",
+		       edl ? "EDL (Sahara, 05c6:9008)" : "DMSS download mode");
+	}
+	return CLI_OK;
+}
+
+static int diag_to_dload(struct cli *cli, int argc, char **argv) { return diag_switch(cli, argc, argv, false); }
+static int diag_to_edl(struct cli *cli, int argc, char **argv) { return diag_switch(cli, argc, argv, true); }
 
 struct parse_opts {
 	int framing; /* -1 auto */
@@ -196,7 +441,13 @@ int cmd_diag(struct cli *cli, int argc, char **argv)
 		const char *name;
 		int (*fn)(struct cli *, int, char **);
 	} sub[] = {
+		{"info", diag_info},
 		{"send", diag_send},
+		{"mode", diag_mode},
+		{"spc", diag_spc},
+		{"password", diag_password},
+		{"to-dload", diag_to_dload},
+		{"to-edl", diag_to_edl},
 		{"parse", diag_parse},
 	};
 

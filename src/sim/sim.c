@@ -320,9 +320,19 @@ int qcsim_listen_and_serve(struct qcsim *sim, const char *spec)
 			continue;
 		}
 		/* A re-enumeration is the device going away and coming back:
-		 * the simulator waits for the host to reconnect. */
-		if (rc == 1)
+		 * the simulator waits for the host to reconnect.  A pty is made
+		 * anew, as a USB serial port disappears and reappears, so a host
+		 * still holding the old one sees it hang up. */
+		if (rc == 1) {
+			if (!strncmp(spec, "pty", 3)) {
+				qc_listener_close(l);
+				rc = qc_listener_open(sim->ctx, spec, &l);
+				if (rc < 0)
+					return rc;
+				fprintf(stderr, "qcbox-sim: %s mode on %s\n", sim->mode->name, qc_listener_path(l));
+			}
 			continue;
+		}
 		if (!qcsim_flag(sim, "persist"))
 			break;
 	}

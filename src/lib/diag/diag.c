@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "qcbox/diag.h"
 
@@ -108,14 +109,31 @@ int qc_diag_send(qc_diag *d, const void *req, size_t len)
 	return qc_transport_write(d->t, d->tx, (size_t)n, qc_get_timeout(d->ctx));
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Next frame of any kind; corrupt frames are logged and skipped so that one
- * damaged log packet does not end a session, but they do not reset the
- * timeout either: the wait stays bounded. */
+ * damaged log packet does not end a session, but they do not extend the
+ * wait either: it ends TIMEOUT_MS after the call whatever arrives. */
 static int next_frame(qc_diag *d, const uint8_t **frame, size_t *frame_len, int timeout_ms)
 {
+	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+
 	for (;;) {
 		if (d->rx_pos == d->rx_len) {
-			ssize_t n = qc_transport_read(d->t, d->rx, sizeof(d->rx), timeout_ms);
+			int left = -1;
+
+			if (deadline >= 0) {
+				int64_t l = deadline - now_ms();
+
+				left = l > 0 ? (int)l : 0;
+			}
+			ssize_t n = left == 0 ? QC_E_TIMEOUT : qc_transport_read(d->t, d->rx, sizeof(d->rx), left);
 
 			if (n < 0) {
 				if (n == QC_E_TIMEOUT)
@@ -143,11 +161,23 @@ static int next_frame(qc_diag *d, const uint8_t **frame, size_t *frame_len, int 
 
 int qc_diag_receive(qc_diag *d, uint8_t *resp, size_t cap, size_t *resp_len, int timeout_ms)
 {
+	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+
 	for (;;) {
 		const uint8_t *f;
 		size_t n;
-		int rc = next_frame(d, &f, &n, timeout_ms);
+		int left = timeout_ms;
 
+		if (deadline >= 0) {
+			int64_t l = deadline - now_ms();
+
+			left = l > 0 ? (int)l : 0;
+		}
+		int rc = next_frame(d, &f, &n, left);
+
+		if (rc == QC_E_TIMEOUT)
+			return qc_fail(d->ctx, QC_E_TIMEOUT, "no DIAG reply from %s within %d ms",
+				       qc_transport_name(d->t), timeout_ms);
 		if (rc < 0)
 			return rc;
 		if (n == 0 || qc_diag_is_async(f[0]))
@@ -158,30 +188,86 @@ int qc_diag_receive(qc_diag *d, uint8_t *resp, size_t cap, size_t *resp_len, int
 	}
 }
 
-int qc_diag_request(qc_diag *d, const void *req, size_t len, uint8_t *resp, size_t cap, size_t *resp_len)
+/* Sends REQ and waits for the reply whose first MATCH bytes repeat the
+ * request's (the command byte, or the whole subsystem header).  Replies to
+ * other requests (stale ones after a timeout, or a confused device) are
+ * skipped, as libqcdm does, but only until the timeout: a device that
+ * never sends the matching reply is a protocol error, named as such. */
+static int transact(qc_diag *d, const uint8_t *req, size_t len, size_t match, uint8_t *resp, size_t cap,
+		    size_t *resp_len)
 {
-	const uint8_t *r = req;
 	int timeout = qc_get_timeout(d->ctx);
+	int64_t deadline = now_ms() + timeout;
+	int other = -1;
 	int rc;
 
 	if (len == 0)
 		return qc_fail(d->ctx, QC_E_INVAL, "empty DIAG request");
+	if (match > len)
+		match = len;
 	rc = qc_diag_send(d, req, len);
 	if (rc < 0)
 		return rc;
 	for (;;) {
-		rc = qc_diag_receive(d, resp, cap, resp_len, timeout);
+		int64_t left = deadline - now_ms();
+
+		rc = left > 0 ? qc_diag_receive(d, resp, cap, resp_len, (int)left) : QC_E_TIMEOUT;
+		if (rc == QC_E_TIMEOUT && other >= 0)
+			return qc_fail(d->ctx, QC_E_PROTOCOL,
+				       "the device answered DIAG command 0x%02x only with replies to other commands "
+				       "(last 0x%02x) for %d ms",
+				       req[0], other, timeout);
+		if (rc == QC_E_TIMEOUT)
+			return qc_fail(d->ctx, QC_E_TIMEOUT, "no DIAG reply from %s within %d ms",
+				       qc_transport_name(d->t), timeout);
 		if (rc < 0)
 			return rc;
-		if (*resp_len == 0)
-			continue;
-		const char *err = qc_diag_error_reply_name(resp[0]);
+		size_t have = *resp_len < cap ? *resp_len : cap;
+		const char *err = have ? qc_diag_error_reply_name(resp[0]) : NULL;
 
-		if (err)
-			return qc_fail(d->ctx, QC_E_NAK, "the device answered command 0x%02x with %s", r[0], err);
-		if (resp[0] == r[0])
+		if (err) {
+			/* Error replies echo the request; one echoing another
+			 * command belongs to an earlier request. */
+			if (have >= 2 && resp[1] != req[0]) {
+				other = resp[0];
+				continue;
+			}
+			return qc_fail(d->ctx, QC_E_NAK, "the device answered DIAG command 0x%02x with %s", req[0],
+				       err);
+		}
+		if (have >= match && !memcmp(resp, req, match))
 			return 0;
-		/* A stale reply to an earlier request: skip it, as libqcdm does. */
-		qc_log(d->ctx, QC_LOG_INFO, "skipped a DIAG reply 0x%02x while waiting for 0x%02x", resp[0], r[0]);
+		if (have)
+			other = resp[0];
+		qc_log(d->ctx, QC_LOG_INFO, "skipped a DIAG reply 0x%02x while waiting for 0x%02x", have ? resp[0] : 0,
+		       req[0]);
 	}
+}
+
+int qc_diag_request(qc_diag *d, const void *req, size_t len, uint8_t *resp, size_t cap, size_t *resp_len)
+{
+	return transact(d, req, len, 1, resp, cap, resp_len);
+}
+
+int qc_diag_subsys_request(qc_diag *d, uint8_t subsys, uint16_t cmd, const void *body, size_t len, uint8_t *resp,
+			   size_t cap, size_t *resp_len)
+{
+	uint8_t stack[512], *req = stack;
+	int rc;
+
+	if (len > sizeof(stack) - 4) {
+		req = malloc(len + 4);
+		if (!req)
+			return qc_fail(d->ctx, QC_E_NOMEM, "out of memory");
+	}
+	req[0] = QC_DIAG_SUBSYS;
+	req[1] = subsys;
+	req[2] = (uint8_t)cmd;
+	req[3] = (uint8_t)(cmd >> 8);
+	if (len)
+		memcpy(req + 4, body, len);
+	rc = transact(d, req, len + 4, 4, resp, cap, resp_len);
+	if (req != stack)
+		free(req);
+	return rc;
 }
