@@ -97,10 +97,37 @@ expect_rc 0 mock --dev "05c6:9008,after=300,product=$EDL" -- "$QCBOX" --wait=20 
 [ "$(jget "$T/out" 'len(j["devices"])')" = 1 ] || fail "list --wait: $(cat "$T/out")"
 expect_rc 2 "$QCBOX" --wait=soon list
 
+# ----- diag info through libusb
+start_sim di --mode diag --model USBINFO
+expect_rc 0 mock --dev "05c6:900e,sim=unix:$T/di.sock" -- "$QCBOX" --json diag info
+[ "$(jget "$T/out" 'j["model"]')" = USBINFO ] || fail "diag info via usb: $(cat "$T/out")"
+wait_exit "$SIMPID"
+
+# ----- an old chip's 9008 runs DMSS DLOAD or a streaming programmer: --probe
+# tells which, and both work through libusb
+start_sim dl --mode dload --persist
+DLPID=$SIMPID
+start_sim sd --mode sdload --storage emmc --lun-size 4M --sdload-block 8192 --persist
+SDPID=$SIMPID
+expect_rc 0 mock --dev "05c6:9008,sim=unix:$T/dl.sock" --dev "05c6:9008,sim=unix:$T/sd.sock" -- \
+	"$QCBOX" --json list --probe
+[ "$(jget "$T/out" '[(d["mode"], d["mode_probed"]) for d in j["devices"]]')" = "[('dload', True), ('sdload', True)]" ] ||
+	fail "probe of legacy downloaders: $(cat "$T/out")"
+expect_rc 0 mock --dev "05c6:9008,sim=unix:$T/dl.sock" -- "$QCBOX" --json dload info
+[ "$(jget "$T/out" 'j["protocol_version"]')" = 8 ] || fail "dload info via usb: $(cat "$T/out")"
+# 1 MiB through the CLI: streamed to the flash, read back, identical; no ZLP
+head -c 1048576 /dev/urandom >"$T/img"
+rm -f "$LOG"
+expect_rc 0 mock --dev "05c6:9008,sim=unix:$T/sd.sock" -- \
+	sh -c '"$0" -q sdload write 0/16 "$1" && "$0" -q sdload read 0/16+2048 "$2"' "$QCBOX" "$T/img" "$T/back"
+cmp -s "$T/img" "$T/back" || fail "1 MiB written and read back through usb differs"
+! grep -q zlp "$LOG" || fail "unsolicited ZLP during streaming download: $(grep -c zlp "$LOG")"
+kill "$DLPID" "$SDPID"
+
 # ----- the DIAG serial port that list reports works as -d tty:
 start_sim t --mode diag --model TTYDIAG
 expect_rc 0 mock --dev "05c6:9025,serial=T1,tty=ttyUSB0,driver=qcserial,tty-sim=unix:$T/t.sock" -- \
 	sh -c '"$0" --json list >"$1" && "$0" -d "$(python3 -c "import json,sys; print([d[\"spec\"] for d in json.load(open(sys.argv[1]))[\"devices\"] if d[\"transport\"] == \"tty\"][0])" "$1")" --json diag send 00' \
 	"$QCBOX" "$T/list.json"
 jget "$T/out" 'bytes.fromhex(j["response"])[39:46]' | grep -q TTYDIAG || fail "diag over the listed tty: $(cat "$T/out")"
-ok "usb: list, selection, diag through libusb, timeout, unplug, --wait, tty"
+ok "usb: list, selection, diag/dload/sdload through libusb, 1 MiB, timeout, unplug, --wait, tty"
