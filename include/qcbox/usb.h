@@ -77,6 +77,12 @@ QC_API bool qc_usb_spec_matches(const struct qc_device_spec *spec, const struct 
  * QC_E_CANCELLED. */
 QC_API int qc_usb_wait(qc_ctx *ctx, const struct qc_device_spec *spec, int timeout_ms);
 
+/* The opposite: waits until no attached USB device is what SPEC selects,
+ * e.g. for a phone told to switch mode to drop off the bus before waiting
+ * for it to come back (the old device is still there for a moment).
+ * Returns 0, QC_E_TIMEOUT or QC_E_CANCELLED. */
+QC_API int qc_usb_wait_gone(qc_ctx *ctx, const struct qc_device_spec *spec, int timeout_ms);
+
 /* Finds out what an open USB EDL link speaks.  It first listens up to
  * TIMEOUT_MS for what the device sends unprompted (a Sahara HELLO, Firehose
  * XML logs) and keeps those bytes in the transport, so the protocol that

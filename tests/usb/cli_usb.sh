@@ -2,7 +2,8 @@
 # The unmodified qcbox binary through real libusb: usbmock (under
 # umockdev-wrapper) attaches fake Qualcomm devices whose bulk pipes lead to
 # qcbox-sim, then runs qcbox.  Discovery and selection, DIAG end to end,
-# a timeout, unplugs during a read and a write, --wait, serial DIAG ports.
+# diag/dload/sdload through libusb with 1 MiB read back, a timeout, unplugs
+# during a read and a write, --wait across a re-enumeration, serial DIAG ports.
 . "$QCBOX_SRC/tests/lib.sh"
 [ -x "${UMOCKDEV_WRAPPER:-}" ] || skip "umockdev-wrapper is not installed (Debian package umockdev)"
 LOG=$T/usb.log
@@ -123,6 +124,17 @@ expect_rc 0 mock --dev "05c6:9008,sim=unix:$T/sd.sock" -- \
 cmp -s "$T/img" "$T/back" || fail "1 MiB written and read back through usb differs"
 ! grep -q zlp "$LOG" || fail "unsolicited ZLP during streaming download: $(grep -c zlp "$LOG")"
 kill "$DLPID" "$SDPID"
+
+# ----- re-enumeration: DIAG tells the phone to go to download mode; it drops
+# off the bus and comes back on the same port as 05c6:9008, which --wait finds
+start_sim re --mode diag
+rm -f "$LOG"
+expect_rc 0 mock --dev "05c6:900e,serial=RE1,sim=unix:$T/re.sock,replug=05c6:9008" -- sh -c '
+	"$0" diag to-dload >/dev/null || exit 1
+	for _ in $(seq 100); do "$0" --json list --no-tty | grep -q 05c6:900e || break; sleep 0.05; done
+	exec "$0" --wait=10 --json dload info' "$QCBOX"
+[ "$(jget "$T/out" 'j["version"]')" = PBL_DloadVER2.0 ] || fail "dload after re-enumeration: $(cat "$T/out")"
+grep -q "^1-2 plugged 05c6:9008$" "$LOG" || fail "no re-enumeration: $(cat "$LOG")"
 
 # ----- the DIAG serial port that list reports works as -d tty:
 start_sim t --mode diag --model TTYDIAG

@@ -536,6 +536,33 @@ static void test_wait_for_device(void **state)
 	qc_ctx_free(ctx);
 }
 
+static void *pull_after_delay(void *arg)
+{
+	usleep(300 * 1000);
+	fakeusb_unplug(arg, true);
+	return NULL;
+}
+
+/* A phone told to switch modes leaves the bus a moment later. */
+static void test_wait_gone(void **state)
+{
+	struct fakeusb_config c = {.vid = 0x05c6, .pid = 0x900e, .serial = "GO1"};
+	struct fakeusb_dev *d = plug(&c, NULL);
+	struct qc_device_spec spec;
+	qc_ctx *ctx = new_ctx(NULL);
+	pthread_t th;
+
+	(void)state;
+	assert_int_equal(qc_device_spec_parse(ctx, "usb:GO1", &spec), 0);
+	assert_int_equal(qc_usb_wait_gone(ctx, &spec, 300), QC_E_TIMEOUT);
+	assert_non_null(strstr(qc_last_error(ctx), "still attached after 1 s"));
+	pthread_create(&th, NULL, pull_after_delay, d);
+	assert_int_equal(qc_usb_wait_gone(ctx, &spec, 10000), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(qc_usb_wait_gone(ctx, &spec, 0), 0);
+	qc_ctx_free(ctx);
+}
+
 static void test_probe(void **state)
 {
 	static const uint8_t hello[48] = {0x01, 0, 0, 0, 0x30, 0, 0, 0, 2, 0, 0, 0, 1};
@@ -650,6 +677,7 @@ int main(void)
 	    cmocka_unit_test_teardown(test_unplug_mid_read, unplug_all),
 	    cmocka_unit_test_teardown(test_kernel_driver_and_busy, unplug_all),
 	    cmocka_unit_test_teardown(test_wait_for_device, unplug_all),
+	    cmocka_unit_test_teardown(test_wait_gone, unplug_all),
 	    cmocka_unit_test_teardown(test_probe, unplug_all),
 	    cmocka_unit_test_teardown(test_tty_ports, unplug_all),
 	};

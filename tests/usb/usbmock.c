@@ -40,6 +40,8 @@ struct mockdev {
 	uint8_t greet[256]; /* sent unprompted once plugged in */
 	size_t greet_len;
 	const char *reply; /* without a simulator: answer to every OUT transfer */
+	uint16_t replug_vid, replug_pid; /* re-enumerate as this after the simulator hangs up */
+	char replug_product[256];
 	int after_ms;
 	uint64_t unplug_after; /* 0: never */
 	struct fakeusb_dev *d;
@@ -158,35 +160,29 @@ static int connect_unix(const char *spec)
 	return -1;
 }
 
-/* Simulator <-> bulk pipes.  What the simulator writes becomes IN
- * transfers; when it hangs up (a --fault disconnect), the cable is pulled. */
-static void *bridge(void *arg)
+/* Simulator <-> bulk pipes until the simulator hangs up (true) or the
+ * device is gone or we stop (false).  What the simulator writes becomes IN
+ * transfers. */
+static bool serve_link(struct mockdev *m, int fd, uint8_t *in, size_t cap)
 {
-	struct mockdev *m = arg;
-	int fd = connect_unix(m->sim);
-	static uint8_t buf[MAX_DEVS][65536];
-	uint8_t *in = buf[m - devs];
-
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	while (!stopping) {
 		struct pollfd p[2] = {{.fd = fd, .events = POLLIN}, {.fd = m->wake[0], .events = POLLIN}};
-		bool gone;
 
 		fakeusb_lock(m->d);
 		if (m->out_len)
 			p[0].events |= POLLOUT;
 		fakeusb_unlock(m->d);
 		if (poll(p, 2, 200) < 0 && errno != EINTR)
-			break;
+			return false;
 		if (p[1].revents & POLLIN) {
 			char sink[64];
 
 			while (read(m->wake[0], sink, sizeof(sink)) > 0)
 				;
 		}
-		gone = fakeusb_gone(m->d);
-		if (gone)
-			break;
+		if (fakeusb_gone(m->d))
+			return false;
 		if (p[0].revents & POLLOUT) {
 			fakeusb_lock(m->d);
 			ssize_t w = write(fd, m->out, m->out_len);
@@ -199,20 +195,55 @@ static void *bridge(void *arg)
 			fakeusb_kick(m->d);
 		}
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-			ssize_t n = read(fd, in, sizeof(buf[0]));
+			ssize_t n = read(fd, in, cap);
 
 			if (n > 0) {
 				fakeusb_send(m->d, in, (size_t)n, true);
 				logev(m->d, "in %zd", n);
 			} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
 				logev(m->d, "unplug: the simulator hung up");
-				break;
+				return true;
 			}
 		}
 	}
-	close(fd);
-	if (!stopping)
+	return false;
+}
+
+/* When the simulator hangs up the cable is pulled.  A phone that
+ * re-enumerates in another mode (diag to-edl) comes back with replug= as a
+ * new device on the same port, and the bridge reconnects. */
+static void *bridge(void *arg)
+{
+	struct mockdev *m = arg;
+	static uint8_t buf[MAX_DEVS][65536];
+	uint8_t *in = buf[m - devs];
+
+	for (;;) {
+		int fd = connect_unix(m->sim), port = 0;
+		bool hung_up = serve_link(m, fd, in, sizeof(buf[0]));
+
+		close(fd);
+		if (stopping)
+			break;
 		fakeusb_unplug(m->d, true);
+		if (!hung_up || !m->replug_vid)
+			break;
+		sleep_ms(200);
+		sscanf(fakeusb_bus_port(m->d), "%*d-%d", &port);
+		m->cfg.port = port;
+		m->cfg.vid = m->replug_vid;
+		m->cfg.pid = m->replug_pid;
+		m->cfg.product = m->replug_product[0] ? m->replug_product : NULL;
+		m->cfg.serial = NULL;
+		m->cfg.driver = NULL;
+		m->cfg.tty = NULL;
+		m->replug_vid = 0;
+		m->out_len = 0; /* what the old device had not passed on is lost with it */
+		m->d = fakeusb_add(fu, &m->cfg, &dev_ops, m);
+		if (!m->d)
+			die("cannot replug %04x:%04x", m->cfg.vid, m->cfg.pid);
+		logev(m->d, "plugged %04x:%04x", m->cfg.vid, m->cfg.pid);
+	}
 	return NULL;
 }
 
@@ -364,6 +395,15 @@ static void parse_dev(char *spec, struct mockdev *m)
 			m->greet_len = unhex(v, m->greet, sizeof(m->greet));
 		else if (!strcmp(tok, "reply"))
 			m->reply = v;
+		else if (!strcmp(tok, "replug")) {
+			unsigned rv, rp;
+
+			if (sscanf(v, "%4x:%4x", &rv, &rp) != 2)
+				die("replug=%s: expected VID:PID", v);
+			m->replug_vid = (uint16_t)rv;
+			m->replug_pid = (uint16_t)rp;
+		} else if (!strcmp(tok, "replug-product"))
+			strncpy(m->replug_product, v, sizeof(m->replug_product) - 1);
 		else if (!strcmp(tok, "after"))
 			m->after_ms = (int)num(tok, v, 10);
 		else if (!strcmp(tok, "unplug-after"))
@@ -381,7 +421,8 @@ static void usage(void)
 		"usage: umockdev-wrapper usbmock [--log FILE] --dev VID:PID[,key=value...]... -- CMD [ARG...]\n"
 		"keys: port= bus= serial= product= manufacturer= driver= tty= iface= proto=HEX sub=HEX mps=\n"
 		"      caps=HEX nozlp nosysfsstrings sim=unix:PATH tty-sim=unix:PATH after=MS unplug-after=BYTES\n"
-		"      greet=HEX (sent once plugged in) reply=TEXT (answer to every OUT transfer, without sim=)\n");
+		"      greet=HEX (sent once plugged in) reply=TEXT (answer to every OUT transfer, without sim=)\n"
+		"      replug=VID:PID replug-product=TEXT (come back as this when the simulator re-enumerates)\n");
 	exit(2);
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Waiting for a device to appear, as users do after pressing the EDL key
- * combination or sending `diag to-edl`.  libusb's hotplug events wake us
+ * combination or sending `diag to-edl`, or to leave (the phone told to
+ * switch modes is still on the bus for a moment).  libusb's hotplug events wake us
  * as soon as the kernel announces a device; the periodic rescan covers
  * platforms without hotplug support and events that raced our start.
  */
@@ -9,7 +10,7 @@
 
 #define USB_RESCAN_MS 250
 
-static int LIBUSB_CALL arrived(libusb_context *uctx, libusb_device *dev, libusb_hotplug_event ev, void *user)
+static int LIBUSB_CALL hotplug_event(libusb_context *uctx, libusb_device *dev, libusb_hotplug_event ev, void *user)
 {
 	(void)uctx;
 	(void)dev;
@@ -35,7 +36,7 @@ static int present(qc_ctx *ctx, libusb_context *uctx, const struct qc_device_spe
 	return 0;
 }
 
-int qc_usb_wait(qc_ctx *ctx, const struct qc_device_spec *spec, int timeout_ms)
+static int wait_for(qc_ctx *ctx, const struct qc_device_spec *spec, int timeout_ms, bool want_present)
 {
 	libusb_context *uctx;
 	libusb_hotplug_callback_handle cb;
@@ -51,13 +52,13 @@ int qc_usb_wait(qc_ctx *ctx, const struct qc_device_spec *spec, int timeout_ms)
 	hotplug = libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) &&
 		  libusb_hotplug_register_callback(uctx, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED, 0,
 						   LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY,
-						   LIBUSB_HOTPLUG_MATCH_ANY, arrived, &event, &cb) == LIBUSB_SUCCESS;
+						   LIBUSB_HOTPLUG_MATCH_ANY, hotplug_event, &event, &cb) == LIBUSB_SUCCESS;
 	for (;;) {
 		int64_t slice = USB_RESCAN_MS;
 		struct timeval tv;
 
 		rc = present(ctx, uctx, spec, &found);
-		if (rc < 0 || found)
+		if (rc < 0 || found == want_present)
 			break;
 		if (qc_cancelled(ctx)) {
 			rc = qc_fail(ctx, QC_E_CANCELLED, "cancelled while waiting for a device");
@@ -67,7 +68,9 @@ int qc_usb_wait(qc_ctx *ctx, const struct qc_device_spec *spec, int timeout_ms)
 			int64_t left = deadline - qc_usb_now_ms();
 
 			if (left <= 0) {
-				rc = qc_fail(ctx, QC_E_TIMEOUT, "no matching Qualcomm USB device appeared within %d s",
+				rc = qc_fail(ctx, QC_E_TIMEOUT,
+					     want_present ? "no matching Qualcomm USB device appeared within %d s"
+							  : "the device was still attached after %d s",
 					     (timeout_ms + 999) / 1000);
 				break;
 			}
@@ -83,4 +86,14 @@ int qc_usb_wait(qc_ctx *ctx, const struct qc_device_spec *spec, int timeout_ms)
 		libusb_hotplug_deregister_callback(uctx, cb);
 	libusb_exit(uctx);
 	return rc;
+}
+
+int qc_usb_wait(qc_ctx *ctx, const struct qc_device_spec *spec, int timeout_ms)
+{
+	return wait_for(ctx, spec, timeout_ms, true);
+}
+
+int qc_usb_wait_gone(qc_ctx *ctx, const struct qc_device_spec *spec, int timeout_ms)
+{
+	return wait_for(ctx, spec, timeout_ms, false);
 }
