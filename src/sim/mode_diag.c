@@ -60,6 +60,9 @@ static const struct qcsim_option diag_options[] = {
 	{"password", "HEX16", "DIAG: security password (0x46); when given the modem starts security-locked"},
 	{"diag-version", "N", "DIAG: version number answered to 0x1C (default 8)"},
 	{"efs-dir", "DIR", "DIAG: host directory backing the EFS2 file system"},
+	{"efs-subsys", "13|3e|both", "DIAG: EFS2 subsystems answered (default both; the other gets bad-command)"},
+	{"efs-window", "BYTES", "DIAG: EFS2 byte windows offered in HELLO (default 1M); longer WRITEs get bad-length. "
+				"EFS faults: efs-hostile-names, efs-endless-dir, efs-lying-size, efs-endless-file"},
 	{NULL, NULL, NULL},
 };
 

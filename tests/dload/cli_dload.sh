@@ -4,22 +4,8 @@
 # where they say, GO turning the phone into the streaming programmer, and
 # every kind of bad input with its sentence and exit code.
 . "$QCBOX_SRC/tests/lib.sh"
-eval "__$(declare -f start_sim)"
 
 sha() { sha256sum "$1" | cut -d' ' -f1; }
-# The socket file appears at bind(), a moment before listen(): a client
-# that comes in between is refused.  Wait for the listening state as well.
-wait_listen() {
-	for _ in $(seq 400); do
-		awk -v p="$1" '$NF == p && $4 == "00010000" { f = 1 } END { exit !f }' /proc/net/unix && return 0
-		sleep 0.01
-	done
-	fail "nothing listens on $1"
-}
-start_sim() {
-	__start_sim "$@"
-	wait_listen "$T/$1.sock"
-}
 # go_event FILE ADDRESS SHA BYTES: the simulator's dload_go event
 go_event() {
 	grep '"event":"dload_go"' "$1" | grep -q "\"address\":$2,\"bytes\":$4,\"sha256\":\"$3\"" ||
@@ -176,7 +162,7 @@ wait_exit "$SIMPID"
 # ----- a silent device: exit 1 within the timeout, the packet named
 "$QCBOX_SIM" --mode dload --listen "unix:$T/st.sock" --fault stall@0 >/dev/null 2>&1 &
 SIMPIDS="$SIMPIDS $!"
-wait_listen "$T/st.sock"
+for _ in $(seq 200); do [ -S "$T/st.sock" ] && break; sleep 0.025; done
 expect_rc 1 "$QCBOX" -d "unix:$T/st.sock" --timeout 300 dload info
 grep -q "no reply to DLOAD PARAM_REQ .* within 300 ms" "$T/err" || fail "timeout: $(cat "$T/err")"
 ok "dload CLI"

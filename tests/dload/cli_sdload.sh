@@ -5,20 +5,7 @@
 # eMMC areas, byte addressing, reset; broken HELLO replies, refusals,
 # damaged frames and bad arguments.
 . "$QCBOX_SRC/tests/lib.sh"
-eval "__$(declare -f start_sim)"
 
-# The socket file appears at bind(), a moment before listen().
-wait_listen() {
-	for _ in $(seq 400); do
-		awk -v p="$1" '$NF == p && $4 == "00010000" { f = 1 } END { exit !f }' /proc/net/unix && return 0
-		sleep 0.01
-	done
-	fail "nothing listens on $1"
-}
-start_sim() {
-	__start_sim "$@"
-	wait_listen "$T/$1.sock"
-}
 
 head -c 1048576 /dev/urandom >"$T/img.bin"
 head -c 100000 /dev/urandom >"$T/odd.bin"

@@ -27,19 +27,27 @@ struct qc_listener {
 	char name[300 + 4096];
 };
 
+/* The socket is bound under a temporary name and renamed into place once it
+ * listens, so a client that sees the path never gets ECONNREFUSED. */
 static int listen_unix(qc_listener *l, const char *path)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	char tmp[sizeof(sa.sun_path) + 32];
 
-	if (strlen(path) >= sizeof(sa.sun_path))
+	if (strlen(path) + 16 >= sizeof(sa.sun_path))
 		return qc_fail(l->ctx, QC_E_INVAL, "unix socket path too long: %s", path);
-	strcpy(sa.sun_path, path);
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+	strcpy(sa.sun_path, tmp);
 	l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (l->fd < 0)
 		return qc_fail(l->ctx, QC_E_IO, "socket: %s", strerror(errno));
-	unlink(path);
-	if (bind(l->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(l->fd, 4) < 0)
-		return qc_fail(l->ctx, QC_E_IO, "cannot listen on unix:%s: %s", path, strerror(errno));
+	unlink(tmp);
+	if (bind(l->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(l->fd, 4) < 0 || rename(tmp, path) < 0) {
+		int e = errno;
+
+		unlink(tmp);
+		return qc_fail(l->ctx, QC_E_IO, "cannot listen on unix:%s: %s", path, strerror(e));
+	}
 	snprintf(l->path, sizeof(l->path), "%s", path);
 	snprintf(l->name, sizeof(l->name), "unix:%s", path);
 	return 0;
