@@ -104,6 +104,16 @@ expect_rc 0 mock --dev "05c6:900e,sim=unix:$T/di.sock" -- "$QCBOX" --json diag i
 [ "$(jget "$T/out" 'j["model"]')" = USBINFO ] || fail "diag info via usb: $(cat "$T/out")"
 wait_exit "$SIMPID"
 
+# ----- EFS through libusb: a file put on the phone and got back is identical
+mkdir "$T/efs"
+start_sim ef --mode diag --efs-dir "$T/efs"
+head -c 300000 /dev/urandom >"$T/efile"
+expect_rc 0 mock --dev "05c6:900e,sim=unix:$T/ef.sock" -- \
+	sh -c '"$0" -q efs put "$1" /big.bin && "$0" -q efs get /big.bin "$2"' "$QCBOX" "$T/efile" "$T/eback"
+cmp -s "$T/efile" "$T/eback" || fail "EFS round trip through usb differs"
+cmp -s "$T/efile" "$T/efs/big.bin" || fail "EFS file on the simulated phone differs"
+wait_exit "$SIMPID"
+
 # ----- an old chip's 9008 runs DMSS DLOAD or a streaming programmer: --probe
 # tells which, and both work through libusb
 start_sim dl --mode dload --persist
@@ -142,4 +152,4 @@ expect_rc 0 mock --dev "05c6:9025,serial=T1,tty=ttyUSB0,driver=qcserial,tty-sim=
 	sh -c '"$0" --json list >"$1" && "$0" -d "$(python3 -c "import json,sys; print([d[\"spec\"] for d in json.load(open(sys.argv[1]))[\"devices\"] if d[\"transport\"] == \"tty\"][0])" "$1")" --json diag send 00' \
 	"$QCBOX" "$T/list.json"
 jget "$T/out" 'bytes.fromhex(j["response"])[39:46]' | grep -q TTYDIAG || fail "diag over the listed tty: $(cat "$T/out")"
-ok "usb: list, selection, diag/dload/sdload through libusb, 1 MiB, timeout, unplug, --wait, tty"
+ok "usb: list, selection, diag/efs/dload/sdload through libusb, 1 MiB, timeout, unplug, --wait, tty"
