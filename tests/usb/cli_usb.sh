@@ -1,8 +1,8 @@
 #!/bin/bash
 # The unmodified qcbox binary through real libusb: usbmock (under
 # umockdev-wrapper) attaches fake Qualcomm devices whose bulk pipes lead to
-# qcbox-sim, then runs qcbox.  Discovery and selection, DIAG end to end,
-# diag/dload/sdload through libusb with 1 MiB read back, a timeout, unplugs
+# qcbox-sim, then runs qcbox.  Discovery and selection, Sahara info and load,
+# diag/efs/dload/sdload through libusb with 1 MiB read back, a timeout, unplugs
 # during a read and a write, --wait across a re-enumeration, serial DIAG ports.
 . "$QCBOX_SRC/tests/lib.sh"
 [ -x "${UMOCKDEV_WRAPPER:-}" ] || skip "umockdev-wrapper is not installed (Debian package umockdev)"
@@ -146,10 +146,57 @@ expect_rc 0 mock --dev "05c6:900e,serial=RE1,sim=unix:$T/re.sock,replug=05c6:900
 [ "$(jget "$T/out" 'j["version"]')" = PBL_DloadVER2.0 ] || fail "dload after re-enumeration: $(cat "$T/out")"
 grep -q "^1-2 plugged 05c6:9008$" "$LOG" || fail "no re-enumeration: $(cat "$LOG")"
 
+# ----- Sahara through libusb: the simulated boot ROM behind 05c6:9008
+PK32=f8ab20526358c4fa1b7e0a2b5a5f8da0f0f2e5d56c1cfc2e3b2b6c3d8e8e9f01
+sha() { sha256sum <"$1" | cut -d' ' -f1; }
+ev_sha() { python3 -c "
+import json,sys
+ev=[json.loads(l) for l in open(sys.argv[1]) if '\"sahara_image\"' in l]
+print(ev[0]['sha256'] if ev else 'none')" "$T/$1.ev"; }
+start_sim si --mode sahara --sahara-version 2 --hwid 0008b0e100420011 --pkhash $PK32 --serial 8c2a5b39
+rm -f "$LOG"
+expect_rc 0 mock --dev "05c6:9008,product=$EDL,sim=unix:$T/si.sock" -- "$QCBOX" -d usb:8C2A5B39 --json sahara info
+# the serial Sahara reports is the one the product string gave list
+[ "$(jget "$T/out" '(j["serial"], j["hwid"], j["pkhash"])')" = "('8c2a5b39', '0008b0e100420011', '$PK32')" ] ||
+	fail "sahara info via usb: $(cat "$T/out")"
+! grep -q zlp "$LOG" || fail "a ZLP was sent to the Sahara boot ROM (qdl issue #320): $(cat "$LOG")"
+wait_exit "$SIMPID"
+# load: 64 KiB READ_DATA_64 requests, whole packets, still no ZLP; the image
+# the boot ROM reassembled is the file
+python3 "$QCBOX_SRC/tests/sahara/mkelf.py" "$T/prog.elf" --class 64 --hashseg 6 --size 300000 --seed 5
+start_sim sl --mode sahara --read64 --chunk-size 64K
+rm -f "$LOG"
+expect_rc 0 mock --dev "05c6:9008,product=$EDL,sim=unix:$T/sl.sock" -- "$QCBOX" sahara load "$T/prog.elf"
+wait_exit "$SIMPID"
+[ "$(ev_sha sl)" = "$(sha "$T/prog.elf")" ] || fail "sahara load via usb: image differs: $(cat "$T/sl.ev")"
+grep -q '^1-2 out 65536$' "$LOG" || fail "no 64 KiB chunk went out: $(head -5 "$LOG")"
+! grep -q zlp "$LOG" || fail "a ZLP was sent during the Sahara upload"
+# list --probe first takes the boot ROM's HELLO; the load after it still works
+start_sim sp --mode sahara
+expect_rc 0 mock --dev "05c6:9008,product=$EDL,sim=unix:$T/sp.sock" -- \
+	sh -c '"$0" --json list --probe >"$1" && exec "$0" --timeout 1000 sahara load "$2"' "$QCBOX" "$T/probe.json" \
+	"$T/prog.elf"
+[ "$(jget "$T/probe.json" '(j["devices"][0]["mode"], j["devices"][0]["mode_probed"])')" = "('sahara', True)" ] ||
+	fail "probe of the boot ROM: $(cat "$T/probe.json")"
+wait_exit "$SIMPID"
+[ "$(ev_sha sp)" = "$(sha "$T/prog.elf")" ] || fail "sahara load after a probe: $(cat "$T/sp.ev")"
+# the boot ROM drops off the bus after taking 100 kB of the programmer
+start_sim su --mode sahara --fault disconnect@100000
+expect_rc 1 mock --dev "05c6:9008,product=$EDL,sim=unix:$T/su.sock" -- "$QCBOX" sahara load "$T/prog.elf"
+grep -q "usb:1-2: device disconnected during" "$T/err" || fail "unplug during sahara load: $(cat "$T/err")"
+# DIAG tells the phone to go to EDL; it re-enumerates as 9008 and --wait finds it
+start_sim ed --mode diag --serial 0badcafe
+expect_rc 0 mock --dev "05c6:900e,serial=ED1,sim=unix:$T/ed.sock,replug=05c6:9008,replug-product=QUSB__BULK_SN:0BADCAFE" -- \
+	sh -c '
+	"$0" diag to-edl >/dev/null || exit 1
+	for _ in $(seq 100); do "$0" --json list --no-tty | grep -q 05c6:900e || break; sleep 0.05; done
+	exec "$0" --wait=10 -d usb:0badcafe --json sahara info' "$QCBOX"
+[ "$(jget "$T/out" 'j["serial"]')" = 0badcafe ] || fail "sahara info after diag to-edl: $(cat "$T/out")"
+
 # ----- the DIAG serial port that list reports works as -d tty:
 start_sim t --mode diag --model TTYDIAG
 expect_rc 0 mock --dev "05c6:9025,serial=T1,tty=ttyUSB0,driver=qcserial,tty-sim=unix:$T/t.sock" -- \
 	sh -c '"$0" --json list >"$1" && "$0" -d "$(python3 -c "import json,sys; print([d[\"spec\"] for d in json.load(open(sys.argv[1]))[\"devices\"] if d[\"transport\"] == \"tty\"][0])" "$1")" --json diag send 00' \
 	"$QCBOX" "$T/list.json"
 jget "$T/out" 'bytes.fromhex(j["response"])[39:46]' | grep -q TTYDIAG || fail "diag over the listed tty: $(cat "$T/out")"
-ok "usb: list, selection, diag/efs/dload/sdload through libusb, 1 MiB, timeout, unplug, --wait, tty"
+ok "usb: list, selection, sahara/diag/efs/dload/sdload through libusb, 1 MiB, timeout, unplug, --wait, tty"

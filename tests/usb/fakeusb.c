@@ -863,6 +863,17 @@ bool fakeusb_gone(struct fakeusb_dev *d)
 	return g;
 }
 
+size_t fakeusb_in_queued(struct fakeusb_dev *d)
+{
+	size_t n = 0;
+
+	fakeusb_lock(d);
+	for (GList *l = d->packets.head; l; l = l->next)
+		n += ((struct pkt *)l->data)->len;
+	fakeusb_unlock(d);
+	return n;
+}
+
 void fakeusb_stats(struct fakeusb_dev *d, struct fakeusb_stats *st)
 {
 	fakeusb_lock(d);

@@ -87,6 +87,8 @@ void fakeusb_kick(struct fakeusb_dev *d);
  * sysfs entry goes away with a "remove" uevent (not from inside ops). */
 void fakeusb_unplug(struct fakeusb_dev *d, bool remove);
 bool fakeusb_gone(struct fakeusb_dev *d);
+/* Bytes queued on the IN endpoint that no URB has taken yet. */
+size_t fakeusb_in_queued(struct fakeusb_dev *d);
 
 void fakeusb_stats(struct fakeusb_dev *d, struct fakeusb_stats *st);
 /* The kernel driver bound now (after detach/attach), or NULL. */

@@ -225,6 +225,11 @@ static void *bridge(void *arg)
 		close(fd);
 		if (stopping)
 			break;
+		/* What the simulator said before it hung up still reaches a host
+		 * that is reading, as a phone's last answer does before it drops
+		 * off the bus; then the cable goes. */
+		for (int i = 0; hung_up && i < 50 && !stopping && fakeusb_in_queued(m->d); i++)
+			sleep_ms(20);
 		fakeusb_unplug(m->d, true);
 		if (!hung_up || !m->replug_vid)
 			break;
