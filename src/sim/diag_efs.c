@@ -610,7 +610,7 @@ ssize_t qcsim_efs_handle(struct qcsim_efs *efs, const uint8_t *req, size_t len, 
 		return whole_reply(QC_DIAG_BAD_CMD, req, len, rsp, cap);
 	if (efs->root < 0 && private_root(efs) < 0)
 		return whole_reply(QC_DIAG_BAD_DEV, req, len, rsp, cap);
-	op = qc_efs_get16(req + 2);
+	op = qc_get_le16(req + 2);
 	l = qc_efs_layout(op);
 	/* DELTREE and the ERROR packet are not requests this modem serves. */
 	if (!l || op == QC_EFS_OP_ERROR || op == QC_EFS_OP_DELTREE)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/bytes.h"
 #include "diag_efs.h"
 #include "diag_nv.h"
 #include "qcbox/diag.h"
@@ -209,8 +210,6 @@ static void diag_fini(struct qcsim *sim, void *state)
 	qcsim_nv_free(&s->nv);
 	free(s);
 }
-
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
 /* ----- sending, with the protocol faults of --fault ----- */
 
@@ -454,7 +453,7 @@ static int control_request(struct qcsim *sim, struct diag_state *s, const uint8_
 
 	if (len != 3)
 		return reply_error(sim, s, QC_DIAG_BAD_LEN, req, len);
-	mode = le16(req + 1);
+	mode = qc_get_le16(req + 1);
 	name = qc_diag_mode_name(mode);
 	if (!name)
 		return reply_error(sim, s, QC_DIAG_BAD_PARM, req, len);
@@ -501,7 +500,7 @@ static int subsys_request(struct qcsim *sim, struct diag_state *s, const uint8_t
 		return reply(sim, s, s->rsp, (size_t)n);
 	}
 	case QC_DIAG_SUBSYS_SYSOPS:
-		if (le16(req + 2) == 1 && len == 4) {
+		if (qc_get_le16(req + 2) == 1 && len == 4) {
 			int rc = reply(sim, s, req, len);
 
 			return rc < 0 ? rc : switch_mode(sim, "sahara");

@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "qcbox/mbn.h"
-#include "sahara/bytes.h"
+#include "core/bytes.h"
 #include "sahara_dev.h"
 
 /* The largest image the device reassembles. */
@@ -430,7 +430,7 @@ static int receive_image(struct qcsim *sim, struct sahara_dev *d, uint32_t id)
 		return (int)verify(sim, d);
 	}
 	/* A legacy MBN: the 80-byte header announces itself by its magic. */
-	if (qc_le32(d->img) == 0x844bdcd1 && qc_le32(d->img + 4) == 0x73d71034 && d->img_len < 80) {
+	if (qc_get_le32(d->img) == 0x844bdcd1 && qc_get_le32(d->img + 4) == 0x73d71034 && d->img_len < 80) {
 		rc = fetch(sim, d, id, d->img_len, 80 - d->img_len);
 		if (rc)
 			return rc;

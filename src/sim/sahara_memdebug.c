@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sahara/bytes.h"
+#include "core/bytes.h"
 #include "sahara_dev.h"
 
 /* Where the table itself lives in the simulated address space. */

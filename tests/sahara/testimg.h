@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sahara/bytes.h"
+#include "core/bytes.h"
 
 struct chain {
 	uint8_t der[8192];

@@ -3,23 +3,9 @@
  * DIAG_VER (0x1C), and the IMEI/MEID NV items, for `qcbox diag info`. */
 #include <string.h>
 
+#include "core/bytes.h"
 #include "qcbox/diag.h"
 #include "qcbox/nv.h"
-
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
-
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
 
 /* VERNO text fields are fixed-width, blank- or NUL-padded and not
  * terminated; some firmwares leave garbage after a NUL. */
@@ -60,7 +46,7 @@ int qc_diag_version_parse(qc_ctx *ctx, const uint8_t *rsp, size_t len, struct qc
 	v->scm = rsp[47];
 	v->mob_cai_rev = rsp[48];
 	v->mob_model = rsp[49];
-	v->mob_firm_rev = le16(rsp + 50);
+	v->mob_firm_rev = qc_get_le16(rsp + 50);
 	v->slot_cycle_index = rsp[52];
 	v->hw_major = rsp[53];
 	v->hw_minor = rsp[54];
@@ -80,7 +66,7 @@ ssize_t qc_diag_version_encode(const struct qc_diag_version *v, uint8_t *out, si
 	out[47] = v->scm;
 	out[48] = v->mob_cai_rev;
 	out[49] = v->mob_model;
-	put_le16(out + 50, v->mob_firm_rev);
+	qc_put_le16(out + 50, v->mob_firm_rev);
 	out[52] = v->slot_cycle_index;
 	out[53] = v->hw_major;
 	out[54] = v->hw_minor;
@@ -124,8 +110,8 @@ int qc_diag_ext_build_id_parse(qc_ctx *ctx, const uint8_t *rsp, size_t len, stru
 		return qc_fail(ctx, QC_E_PROTOCOL, "extended build id reply is %zu bytes; it needs at least %d", len,
 			       EXT_HDR + 1);
 	e->hw_version_format = rsp[1];
-	e->msm_hw_version = le32(rsp + 4);
-	e->mobile_model_id = le32(rsp + 8);
+	e->msm_hw_version = qc_get_le32(rsp + 4);
+	e->mobile_model_id = qc_get_le32(rsp + 8);
 	rc = take_string(ctx, e->build_id, sizeof(e->build_id), rsp + EXT_HDR, len - EXT_HDR, true, "build id",
 			 &used);
 	if (rc < 0)
@@ -150,8 +136,8 @@ ssize_t qc_diag_ext_build_id_encode(const struct qc_diag_ext_build_id *e, uint8_
 	memset(out, 0, EXT_HDR);
 	out[0] = QC_DIAG_EXT_BUILD_ID;
 	out[1] = e->hw_version_format;
-	put_le32(out + 4, e->msm_hw_version);
-	put_le32(out + 8, e->mobile_model_id);
+	qc_put_le32(out + 4, e->msm_hw_version);
+	qc_put_le32(out + 8, e->mobile_model_id);
 	memcpy(out + EXT_HDR, e->build_id, b);
 	out[EXT_HDR + b] = 0;
 	memcpy(out + EXT_HDR + b + 1, e->model, m);
@@ -165,7 +151,7 @@ int qc_diag_esn_parse(qc_ctx *ctx, const uint8_t *rsp, size_t len, uint32_t *esn
 		return qc_fail(ctx, QC_E_PROTOCOL, "not an ESN reply (command 0x%02x)", len ? rsp[0] : 0);
 	if (len < 5)
 		return qc_fail(ctx, QC_E_PROTOCOL, "ESN reply is %zu bytes; it must be 5", len);
-	*esn = le32(rsp + 1);
+	*esn = qc_get_le32(rsp + 1);
 	return 0;
 }
 
@@ -177,7 +163,7 @@ int qc_diag_diag_version_parse(qc_ctx *ctx, const uint8_t *rsp, size_t len, uint
 		return qc_fail(ctx, QC_E_PROTOCOL, "not a DIAG version-number reply (command 0x%02x)", len ? rsp[0] : 0);
 	if (len < 2)
 		return qc_fail(ctx, QC_E_PROTOCOL, "DIAG version-number reply has no version");
-	*version = len >= 3 ? le16(rsp + 1) : rsp[1];
+	*version = len >= 3 ? qc_get_le16(rsp + 1) : rsp[1];
 	return 0;
 }
 

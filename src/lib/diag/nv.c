@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/bytes.h"
 #include "qcbox/nv.h"
 
 static const struct {
@@ -48,14 +49,6 @@ int qc_nv_status_from_name(const char *name)
 	return -1;
 }
 
-static uint16_t le16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-
-static void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
 ssize_t qc_nv_encode(const struct qc_nv_packet *p, uint8_t *out, size_t cap)
 {
 	size_t off;
@@ -64,20 +57,20 @@ ssize_t qc_nv_encode(const struct qc_nv_packet *p, uint8_t *out, size_t cap)
 		if (cap < QC_NV_PKT_LEN)
 			return QC_E_TOOBIG;
 		out[0] = p->write ? QC_DIAG_NV_WRITE : QC_DIAG_NV_READ;
-		put_le16(out + 1, p->item);
+		qc_put_le16(out + 1, p->item);
 		off = 3;
 	} else {
 		if (cap < QC_NV_SUB_PKT_LEN || p->sim > 0xffff)
 			return QC_E_TOOBIG;
 		out[0] = QC_DIAG_SUBSYS;
 		out[1] = QC_DIAG_SUBSYS_NV;
-		put_le16(out + 2, p->write ? QC_NV_SUB_WRITE : QC_NV_SUB_READ);
-		put_le16(out + 4, p->item);
-		put_le16(out + 6, (uint16_t)p->sim);
+		qc_put_le16(out + 2, p->write ? QC_NV_SUB_WRITE : QC_NV_SUB_READ);
+		qc_put_le16(out + 4, p->item);
+		qc_put_le16(out + 6, (uint16_t)p->sim);
 		off = 8;
 	}
 	memcpy(out + off, p->data, QC_NV_DATA_LEN);
-	put_le16(out + off + QC_NV_DATA_LEN, p->status);
+	qc_put_le16(out + off + QC_NV_DATA_LEN, p->status);
 	return (ssize_t)(off + QC_NV_DATA_LEN + 2);
 }
 
@@ -93,16 +86,16 @@ int qc_nv_decode(qc_ctx *ctx, const uint8_t *pkt, size_t len, bool strict, struc
 		full = QC_NV_PKT_LEN;
 		if (len < off)
 			return qc_fail(ctx, QC_E_FORMAT, "NV packet of %zu bytes has no item number", len);
-		out->item = le16(pkt + 1);
+		out->item = qc_get_le16(pkt + 1);
 	} else if (len >= 4 && pkt[0] == QC_DIAG_SUBSYS && pkt[1] == QC_DIAG_SUBSYS_NV &&
-		   (le16(pkt + 2) == QC_NV_SUB_READ || le16(pkt + 2) == QC_NV_SUB_WRITE)) {
-		out->write = le16(pkt + 2) == QC_NV_SUB_WRITE;
+		   (qc_get_le16(pkt + 2) == QC_NV_SUB_READ || qc_get_le16(pkt + 2) == QC_NV_SUB_WRITE)) {
+		out->write = qc_get_le16(pkt + 2) == QC_NV_SUB_WRITE;
 		off = 8;
 		full = QC_NV_SUB_PKT_LEN;
 		if (len < off)
 			return qc_fail(ctx, QC_E_FORMAT, "per-SIM NV packet of %zu bytes has no item and index", len);
-		out->item = le16(pkt + 4);
-		out->sim = le16(pkt + 6);
+		out->item = qc_get_le16(pkt + 4);
+		out->sim = qc_get_le16(pkt + 6);
 	} else {
 		return qc_fail(ctx, QC_E_PROTOCOL, "not an NV packet (command 0x%02x)", len ? pkt[0] : 0);
 	}
@@ -113,7 +106,7 @@ int qc_nv_decode(qc_ctx *ctx, const uint8_t *pkt, size_t len, bool strict, struc
 
 	memcpy(out->data, pkt + off, n);
 	if (len == full)
-		out->status = le16(pkt + full - 2);
+		out->status = qc_get_le16(pkt + full - 2);
 	return 0;
 }
 
@@ -136,7 +129,7 @@ static int nv_exchange(qc_diag *d, struct qc_nv_packet *p, uint8_t data[QC_NV_DA
 	if (p->sim < 0)
 		rc = qc_diag_request(d, req, (size_t)len, rsp, sizeof(rsp), &n);
 	else
-		rc = qc_diag_subsys_request(d, req[1], le16(req + 2), req + 4, (size_t)len - 4, rsp, sizeof(rsp), &n);
+		rc = qc_diag_subsys_request(d, req[1], qc_get_le16(req + 2), req + 4, (size_t)len - 4, rsp, sizeof(rsp), &n);
 	if (rc == QC_E_NAK) {
 		if (reply)
 			*reply = rsp[0];

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dload_bytes.h"
+#include "core/bytes.h"
 #include "qcbox/dload.h"
 
 static const char *const nak_names[] = {

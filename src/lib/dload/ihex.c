@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dload_bytes.h"
+#include "core/bytes.h"
 #include "qcbox/ihex.h"
 
 enum {

@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "dload_bytes.h"
+#include "core/bytes.h"
 #include "qcbox/dload.h"
 
 static const struct {

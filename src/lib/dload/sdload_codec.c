@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "dload_bytes.h"
+#include "core/bytes.h"
 #include "qcbox/sdload.h"
 
 static const struct {

@@ -84,7 +84,7 @@ int qc_efs_call(qc_efs *e, struct qc_efs_pkt *req, struct qc_efs_pkt *rsp, const
 	if (rlen > sizeof(e->rsp))
 		return qc_fail(e->ctx, QC_E_PROTOCOL, "EFS %s reply for %s is %zu bytes, more than the %zu accepted",
 			       l->name, pr, rlen, sizeof(e->rsp));
-	if (rlen >= QC_EFS_HDR_LEN && e->rsp[1] == e->subsys && qc_efs_get16(e->rsp + 2) == QC_EFS_OP_ERROR) {
+	if (rlen >= QC_EFS_HDR_LEN && e->rsp[1] == e->subsys && qc_get_le16(e->rsp + 2) == QC_EFS_OP_ERROR) {
 		/* fs_diag's own error packet: errno plus a copy of the request. */
 		rc = qc_efs_decode(e->rsp, rlen, qc_efs_layout(QC_EFS_OP_ERROR)->rsp, -1, false, rsp, &why);
 		if (rc < 0)
@@ -92,7 +92,7 @@ int qc_efs_call(qc_efs *e, struct qc_efs_pkt *req, struct qc_efs_pkt *rsp, const
 				       pr, why);
 		return qc_efs_fail_errno(e, (int32_t)rsp->num[0], what);
 	}
-	if (rlen < QC_EFS_HDR_LEN || e->rsp[1] != e->subsys || qc_efs_get16(e->rsp + 2) != req->op)
+	if (rlen < QC_EFS_HDR_LEN || e->rsp[1] != e->subsys || qc_get_le16(e->rsp + 2) != req->op)
 		return qc_fail(e->ctx, QC_E_PROTOCOL,
 			       "the device answered EFS %s for %s with a reply to another command (%zu bytes: %02x %02x %02x %02x)",
 			       l->name, pr, rlen, rlen > 0 ? e->rsp[0] : 0, rlen > 1 ? e->rsp[1] : 0,

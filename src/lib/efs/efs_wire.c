@@ -86,7 +86,7 @@ ssize_t qc_efs_encode(const struct qc_efs_pkt *p, const char *layout, uint8_t *o
 		return QC_E_TOOBIG;
 	out[0] = 0x4b;
 	out[1] = p->subsys;
-	qc_efs_put16(out + 2, p->op);
+	qc_put_le16(out + 2, p->op);
 	for (const char *c = layout; *c; c++) {
 		size_t need;
 
@@ -114,8 +114,8 @@ ssize_t qc_efs_encode(const struct qc_efs_pkt *p, const char *layout, uint8_t *o
 			return QC_E_INVAL;
 		switch (*c) {
 		case 'b': out[pos] = (uint8_t)p->num[ni++]; break;
-		case 'h': qc_efs_put16(out + pos, (uint16_t)p->num[ni++]); break;
-		case 'd': qc_efs_put32(out + pos, p->num[ni++]); break;
+		case 'h': qc_put_le16(out + pos, (uint16_t)p->num[ni++]); break;
+		case 'd': qc_put_le32(out + pos, p->num[ni++]); break;
 		case 's': memcpy(out + pos, p->fixed, 8); break;
 		case 'z':
 			if (p->slen[si])
@@ -156,7 +156,7 @@ int qc_efs_decode(const uint8_t *buf, size_t len, const char *layout, int errno_
 		return QC_E_PROTOCOL;
 	}
 	p->subsys = buf[1];
-	p->op = qc_efs_get16(buf + 2);
+	p->op = qc_get_le16(buf + 2);
 	for (const char *c = layout; *c; c++) {
 		size_t left = len - pos, need = 0;
 
@@ -179,8 +179,8 @@ int qc_efs_decode(const uint8_t *buf, size_t len, const char *layout, int errno_
 		}
 		switch (*c) {
 		case 'b': p->num[p->nnum++] = buf[pos]; break;
-		case 'h': p->num[p->nnum++] = qc_efs_get16(buf + pos); break;
-		case 'd': p->num[p->nnum++] = qc_efs_get32(buf + pos); break;
+		case 'h': p->num[p->nnum++] = qc_get_le16(buf + pos); break;
+		case 'd': p->num[p->nnum++] = qc_get_le32(buf + pos); break;
 		case 's': memcpy(p->fixed, buf + pos, 8); break;
 		case 'z': {
 			const uint8_t *nul = memchr(buf + pos, 0, left);

@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "core/bytes.h"
+
 #define QC_EFS_HDR_LEN 4
 #define QC_EFS_MAX_NUMS 16
 
@@ -102,27 +104,5 @@ ssize_t qc_efs_encode(const struct qc_efs_pkt *p, const char *layout, uint8_t *o
  * the fault. */
 int qc_efs_decode(const uint8_t *buf, size_t len, const char *layout, int errno_idx, bool strict,
 		  struct qc_efs_pkt *p, const char **why);
-
-/* Little-endian helpers. */
-static inline void qc_efs_put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static inline void qc_efs_put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static inline uint16_t qc_efs_get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
-
-static inline uint32_t qc_efs_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 #endif

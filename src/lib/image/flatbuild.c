@@ -20,7 +20,7 @@
 
 #include "flatbuild_impl.h"
 
-#include "bytes.h"
+#include "core/bytes.h"
 
 int qc_flatbuild_new(qc_ctx *ctx, qc_flatbuild **out)
 {
@@ -161,11 +161,11 @@ int qc_fb_file_kind(qc_ctx *ctx, const char *path, enum qc_fb_file_kind *kind)
 	}
 	/* legacy MBN: the 80-byte header starts with its codeword and magic,
 	 * the 40-byte one with an image id and header version 3 */
-	if (n >= 80 && get_le32(b) == 0x844bdcd1u && get_le32(b + 4) == 0x73d71034u) {
+	if (n >= 80 && qc_get_le32(b) == 0x844bdcd1u && qc_get_le32(b + 4) == 0x73d71034u) {
 		*kind = QC_FB_PROGRAMMER;
 		return 0;
 	}
-	if (n >= 40 && get_le32(b) < 0x100 && get_le32(b + 4) == 3 && get_le32(b + 16) > 0) {
+	if (n >= 40 && qc_get_le32(b) < 0x100 && qc_get_le32(b + 4) == 3 && qc_get_le32(b + 16) > 0) {
 		*kind = QC_FB_PROGRAMMER;
 		return 0;
 	}

@@ -6,7 +6,7 @@
 
 #include "qcbox/gpt.h"
 
-#include "bytes.h"
+#include "core/bytes.h"
 
 static const uint8_t gpt_sig[8] = {'E', 'F', 'I', ' ', 'P', 'A', 'R', 'T'};
 
@@ -38,8 +38,8 @@ static bool valid_sector_size(unsigned ss)
 void qc_gpt_guid_to_str(const uint8_t g[16], char out[QC_GPT_GUID_STR])
 {
 	/* The first three fields are stored little-endian, the last two as bytes. */
-	snprintf(out, QC_GPT_GUID_STR, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", (unsigned)get_le32(g),
-		 (unsigned)get_le16(g + 4), (unsigned)get_le16(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14],
+	snprintf(out, QC_GPT_GUID_STR, "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x", (unsigned)qc_get_le32(g),
+		 (unsigned)qc_get_le16(g + 4), (unsigned)qc_get_le16(g + 6), g[8], g[9], g[10], g[11], g[12], g[13], g[14],
 		 g[15]);
 }
 
@@ -118,12 +118,12 @@ static void name_to_utf8(const uint8_t *p, char *out, size_t cap)
 	size_t pos = 0;
 
 	for (int i = 0; i < E_NAME_UNITS; i++) {
-		uint32_t u = get_le16(p + 2 * i);
+		uint32_t u = qc_get_le16(p + 2 * i);
 
 		if (!u)
 			break;
 		if (u >= 0xd800 && u < 0xdc00 && i + 1 < E_NAME_UNITS) {
-			uint32_t lo = get_le16(p + 2 * i + 2);
+			uint32_t lo = qc_get_le16(p + 2 * i + 2);
 
 			if (lo >= 0xdc00 && lo < 0xe000) {
 				u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
@@ -172,12 +172,12 @@ static int name_from_utf8(const char *s, uint8_t *p)
 			if (units + 2 > E_NAME_UNITS)
 				return QC_E_TOOBIG;
 			cp -= 0x10000;
-			put_le16(p + 2 * units++, (uint16_t)(0xd800 + (cp >> 10)));
-			put_le16(p + 2 * units++, (uint16_t)(0xdc00 + (cp & 0x3ff)));
+			qc_put_le16(p + 2 * units++, (uint16_t)(0xd800 + (cp >> 10)));
+			qc_put_le16(p + 2 * units++, (uint16_t)(0xdc00 + (cp & 0x3ff)));
 		} else {
 			if (units + 1 > E_NAME_UNITS)
 				return QC_E_TOOBIG;
-			put_le16(p + 2 * units++, (uint16_t)cp);
+			qc_put_le16(p + 2 * units++, (uint16_t)cp);
 		}
 	}
 	return 0;
@@ -222,21 +222,21 @@ static int read_copy(qc_ctx *ctx, unsigned ss, uint64_t disk, uint64_t lba, bool
 		return rc;
 	if (memcmp(sector + H_SIG, gpt_sig, 8))
 		return 0;
-	h->header_size = get_le32(sector + H_SIZE);
+	h->header_size = qc_get_le32(sector + H_SIZE);
 	if (h->header_size < QC_GPT_HEADER_SIZE || h->header_size > ss)
 		return 0;
 	h->present = true;
-	h->revision = get_le32(sector + H_REV);
-	h->header_crc = get_le32(sector + H_CRC);
-	h->my_lba = get_le64(sector + H_MY);
-	h->alternate_lba = get_le64(sector + H_ALT);
-	h->first_usable_lba = get_le64(sector + H_FIRST);
-	h->last_usable_lba = get_le64(sector + H_LAST);
+	h->revision = qc_get_le32(sector + H_REV);
+	h->header_crc = qc_get_le32(sector + H_CRC);
+	h->my_lba = qc_get_le64(sector + H_MY);
+	h->alternate_lba = qc_get_le64(sector + H_ALT);
+	h->first_usable_lba = qc_get_le64(sector + H_FIRST);
+	h->last_usable_lba = qc_get_le64(sector + H_LAST);
 	qc_gpt_guid_to_str(sector + H_GUID, h->disk_guid);
-	h->entries_lba = get_le64(sector + H_ELBA);
-	h->num_entries = get_le32(sector + H_NENT);
-	h->entry_size = get_le32(sector + H_ESIZE);
-	h->entries_crc = get_le32(sector + H_ECRC);
+	h->entries_lba = qc_get_le64(sector + H_ELBA);
+	h->num_entries = qc_get_le32(sector + H_NENT);
+	h->entry_size = qc_get_le32(sector + H_ESIZE);
+	h->entries_crc = qc_get_le32(sector + H_ECRC);
 
 	uint32_t crc = qc_crc32_update(0, sector, H_CRC);
 
@@ -312,12 +312,12 @@ static int list_partitions(qc_ctx *ctx, struct qc_gpt *g, const struct copy *c)
 		p->index = i;
 		qc_gpt_guid_to_str(e + E_TYPE, p->type_guid);
 		qc_gpt_guid_to_str(e + E_UNIQUE, p->unique_guid);
-		p->first_lba = get_le64(e + E_FIRST);
-		p->last_lba = get_le64(e + E_LAST);
+		p->first_lba = qc_get_le64(e + E_FIRST);
+		p->last_lba = qc_get_le64(e + E_LAST);
 		p->sectors = p->last_lba >= p->first_lba ? p->last_lba - p->first_lba + 1 : 0;
 		if (p->sectors == 0 && p->last_lba != p->first_lba - 1)
 			g->damage |= QC_GPT_ENTRY_RANGE;
-		p->attributes = get_le64(e + E_ATTR);
+		p->attributes = qc_get_le64(e + E_ATTR);
 		name_to_utf8(e + E_NAME, p->name, sizeof(p->name));
 		/* ptool leaves the grow partition as first = last + 1 until it is
 		 * patched; only a non-empty partition must be inside the usable range */
@@ -478,14 +478,14 @@ int qc_gpt_parse(qc_ctx *ctx, const uint8_t *primary, size_t len, const uint8_t 
 		/* a lone backup copy says where it lives: its own LBA is the last */
 		const uint8_t *h = backup + blen - sector_size;
 
-		if (!memcmp(h, gpt_sig, 8) && get_le64(h + H_MY) >= m.bsec && get_le64(h + H_MY) < UINT64_MAX)
-			disk_sectors = get_le64(h + H_MY) + 1;
+		if (!memcmp(h, gpt_sig, 8) && qc_get_le64(h + H_MY) >= m.bsec && qc_get_le64(h + H_MY) < UINT64_MAX)
+			disk_sectors = qc_get_le64(h + H_MY) + 1;
 	}
 	if (!disk_sectors && len >= 2 * (size_t)sector_size) {
 		const uint8_t *h = primary + sector_size;
 
-		if (!memcmp(h, gpt_sig, 8) && get_le64(h + H_ALT) >= 2 && get_le64(h + H_ALT) < UINT64_MAX)
-			disk_sectors = get_le64(h + H_ALT) + 1;
+		if (!memcmp(h, gpt_sig, 8) && qc_get_le64(h + H_ALT) >= 2 && qc_get_le64(h + H_ALT) < UINT64_MAX)
+			disk_sectors = qc_get_le64(h + H_ALT) + 1;
 	}
 	if (disk_sectors && disk_sectors < 3)
 		disk_sectors = 0;
@@ -585,10 +585,10 @@ static void derive_guid(const uint8_t disk[16], const char *name, uint8_t out[16
 		uint8_t idx[4];
 		uint32_t c = qc_crc32(disk, 16);
 
-		put_le32(idx, i);
+		qc_put_le32(idx, i);
 		c = qc_crc32_update(c, name, strlen(name));
 		c = qc_crc32_update(c, idx, 4);
-		put_le32(out + 4 * i, c);
+		qc_put_le32(out + 4 * i, c);
 	}
 	out[7] = (uint8_t)((out[7] & 0x0f) | 0x40); /* version 4 */
 	out[8] = (uint8_t)((out[8] & 0x3f) | 0x80); /* RFC 4122 variant */
@@ -598,18 +598,18 @@ static void write_header(uint8_t *h, uint64_t my, uint64_t alt, uint64_t first, 
 			 uint64_t elba, uint32_t n, uint32_t ecrc)
 {
 	memcpy(h + H_SIG, gpt_sig, 8);
-	put_le32(h + H_REV, 0x00010000);
-	put_le32(h + H_SIZE, QC_GPT_HEADER_SIZE);
-	put_le64(h + H_MY, my);
-	put_le64(h + H_ALT, alt);
-	put_le64(h + H_FIRST, first);
-	put_le64(h + H_LAST, last);
+	qc_put_le32(h + H_REV, 0x00010000);
+	qc_put_le32(h + H_SIZE, QC_GPT_HEADER_SIZE);
+	qc_put_le64(h + H_MY, my);
+	qc_put_le64(h + H_ALT, alt);
+	qc_put_le64(h + H_FIRST, first);
+	qc_put_le64(h + H_LAST, last);
 	memcpy(h + H_GUID, guid, 16);
-	put_le64(h + H_ELBA, elba);
-	put_le32(h + H_NENT, n);
-	put_le32(h + H_ESIZE, QC_GPT_ENTRY_SIZE);
-	put_le32(h + H_ECRC, ecrc);
-	put_le32(h + H_CRC, qc_crc32(h, QC_GPT_HEADER_SIZE));
+	qc_put_le64(h + H_ELBA, elba);
+	qc_put_le32(h + H_NENT, n);
+	qc_put_le32(h + H_ESIZE, QC_GPT_ENTRY_SIZE);
+	qc_put_le32(h + H_ECRC, ecrc);
+	qc_put_le32(h + H_CRC, qc_crc32(h, QC_GPT_HEADER_SIZE));
 }
 
 int qc_gpt_build(qc_ctx *ctx, const struct qc_gpt_layout *lay, const struct qc_gpt_new_partition *parts, size_t count,
@@ -689,9 +689,9 @@ int qc_gpt_build(qc_ctx *ctx, const struct qc_gpt_layout *lay, const struct qc_g
 				goto fail;
 			}
 		}
-		put_le64(e + E_FIRST, np->first_lba);
-		put_le64(e + E_LAST, np->last_lba);
-		put_le64(e + E_ATTR, np->attributes);
+		qc_put_le64(e + E_FIRST, np->first_lba);
+		qc_put_le64(e + E_LAST, np->last_lba);
+		qc_put_le64(e + E_ATTR, np->attributes);
 		rc = name_from_utf8(nm, e + E_NAME);
 		if (rc < 0) {
 			rc = qc_fail(ctx, rc, "partition name '%s' is not UTF-8 of at most 36 UTF-16 units", nm);
@@ -708,8 +708,8 @@ int qc_gpt_build(qc_ctx *ctx, const struct qc_gpt_layout *lay, const struct qc_g
 	mbr[1] = 0x00, mbr[2] = 0x01, mbr[3] = 0x00;
 	mbr[4] = 0xee;
 	mbr[5] = 0xff, mbr[6] = 0xff, mbr[7] = 0xff;
-	put_le32(mbr + 8, 1);
-	put_le32(mbr + 12, 0xffffffffu);
+	qc_put_le32(mbr + 8, 1);
+	qc_put_le32(mbr + 12, 0xffffffffu);
 	p[510] = 0x55;
 	p[511] = 0xaa;
 	write_header(p + ss, 1, disk - 1, first, last, disk_guid, 2, n, ecrc);

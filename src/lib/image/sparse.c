@@ -12,7 +12,7 @@
 #include "qcbox/gpt.h"
 #include "qcbox/sparse.h"
 
-#include "bytes.h"
+#include "core/bytes.h"
 #include "image_impl.h"
 
 /* Sanity bounds for header fields: AOSP writes 28/12 and 4 KiB blocks; a
@@ -39,7 +39,7 @@ struct qc_sparse {
 
 bool qc_sparse_probe(const void *buf, size_t len)
 {
-	return len >= 4 && get_le32(buf) == QC_SPARSE_MAGIC;
+	return len >= 4 && qc_get_le32(buf) == QC_SPARSE_MAGIC;
 }
 
 static int read_at(qc_sparse *s, uint64_t off, void *buf, size_t len, const char *what)
@@ -109,8 +109,8 @@ static int parse_chunk(qc_sparse *s, uint64_t pos, uint32_t idx, uint64_t block,
 	rc = read_at(s, pos, hdr, sizeof(hdr), "a chunk header");
 	if (rc < 0)
 		return rc;
-	uint16_t type = get_le16(hdr);
-	uint32_t blocks = get_le32(hdr + 4), total = get_le32(hdr + 8);
+	uint16_t type = qc_get_le16(hdr);
+	uint32_t blocks = qc_get_le32(hdr + 4), total = qc_get_le32(hdr + 8);
 
 	if (total < s->h.chunk_hdr_sz)
 		return qc_fail(s->ctx, QC_E_FORMAT, "%s: chunk %u: total_sz %u is smaller than the chunk header (%u)",
@@ -178,17 +178,17 @@ static int validate(qc_sparse *s)
 	rc = read_at(s, 0, hdr, sizeof(hdr), "the header");
 	if (rc < 0)
 		return rc;
-	if (get_le32(hdr) != QC_SPARSE_MAGIC)
+	if (qc_get_le32(hdr) != QC_SPARSE_MAGIC)
 		return qc_fail(s->ctx, QC_E_FORMAT, "%s: not an Android sparse image (magic 0x%08x, expected 0x%08x)",
-			       s->name, get_le32(hdr), QC_SPARSE_MAGIC);
-	s->h.major = get_le16(hdr + 4);
-	s->h.minor = get_le16(hdr + 6);
-	s->h.file_hdr_sz = get_le16(hdr + 8);
-	s->h.chunk_hdr_sz = get_le16(hdr + 10);
-	s->h.block_size = get_le32(hdr + 12);
-	s->h.total_blocks = get_le32(hdr + 16);
-	s->h.total_chunks = get_le32(hdr + 20);
-	s->h.image_checksum = get_le32(hdr + 24);
+			       s->name, qc_get_le32(hdr), QC_SPARSE_MAGIC);
+	s->h.major = qc_get_le16(hdr + 4);
+	s->h.minor = qc_get_le16(hdr + 6);
+	s->h.file_hdr_sz = qc_get_le16(hdr + 8);
+	s->h.chunk_hdr_sz = qc_get_le16(hdr + 10);
+	s->h.block_size = qc_get_le32(hdr + 12);
+	s->h.total_blocks = qc_get_le32(hdr + 16);
+	s->h.total_chunks = qc_get_le32(hdr + 20);
+	s->h.image_checksum = qc_get_le32(hdr + 24);
 	if (s->h.major != 1)
 		return qc_fail(s->ctx, QC_E_FORMAT, "%s: sparse format version %u.%u is not supported (only 1.x)",
 			       s->name, s->h.major, s->h.minor);
@@ -373,9 +373,9 @@ int qc_sparse_next(qc_sparse *s, struct qc_sparse_range *r)
 			return rc;
 		if (r->type == QC_SPARSE_FILL) {
 			memcpy(r->fill_bytes, v, 4);
-			r->fill = get_le32(v);
+			r->fill = qc_get_le32(v);
 		} else {
-			r->crc = get_le32(v);
+			r->crc = qc_get_le32(v);
 		}
 	}
 	if (s->track_crc) {

@@ -10,7 +10,7 @@
 #include "qcbox/gpt.h"
 #include "qcbox/sparse.h"
 
-#include "bytes.h"
+#include "core/bytes.h"
 #include "image_impl.h"
 
 struct qc_sparse_writer {
@@ -64,10 +64,10 @@ static int w_chunk(qc_sparse_writer *w, uint16_t type, uint32_t blocks, uint32_t
 		w->failed = true;
 		return qc_fail(w->ctx, QC_E_TOOBIG, "%s: too many chunks", w->path);
 	}
-	put_le16(h, type);
-	put_le16(h + 2, 0);
-	put_le32(h + 4, blocks);
-	put_le32(h + 8, QC_SPARSE_CHUNK_HDR + data_bytes);
+	qc_put_le16(h, type);
+	qc_put_le16(h + 2, 0);
+	qc_put_le32(h + 4, blocks);
+	qc_put_le32(h + 8, QC_SPARSE_CHUNK_HDR + data_bytes);
 	w->chunks++;
 	w->blocks += blocks;
 	return w_write(w, h, sizeof(h));
@@ -134,7 +134,7 @@ int qc_sparse_writer_fill(qc_sparse_writer *w, uint32_t pattern, uint32_t blocks
 
 	if (rc < 0)
 		return rc;
-	put_le32(v, pattern);
+	qc_put_le32(v, pattern);
 	w->crc = qc_crc32_repeat4(w->crc, v, (uint64_t)blocks * w->block_size / 4);
 	return w_write(w, v, 4);
 }
@@ -157,7 +157,7 @@ int qc_sparse_writer_crc(qc_sparse_writer *w)
 
 	if (rc < 0)
 		return rc;
-	put_le32(v, w->crc);
+	qc_put_le32(v, w->crc);
 	return w_write(w, v, 4);
 }
 
@@ -187,15 +187,15 @@ int qc_sparse_writer_close(qc_sparse_writer *w)
 	if (!rc && w->with_crc)
 		rc = qc_sparse_writer_crc(w);
 	if (!rc) {
-		put_le32(h, QC_SPARSE_MAGIC);
-		put_le16(h + 4, 1);
-		put_le16(h + 6, 0);
-		put_le16(h + 8, QC_SPARSE_FILE_HDR);
-		put_le16(h + 10, QC_SPARSE_CHUNK_HDR);
-		put_le32(h + 12, w->block_size);
-		put_le32(h + 16, w->total_blocks);
-		put_le32(h + 20, w->chunks);
-		put_le32(h + 24, 0);
+		qc_put_le32(h, QC_SPARSE_MAGIC);
+		qc_put_le16(h + 4, 1);
+		qc_put_le16(h + 6, 0);
+		qc_put_le16(h + 8, QC_SPARSE_FILE_HDR);
+		qc_put_le16(h + 10, QC_SPARSE_CHUNK_HDR);
+		qc_put_le32(h + 12, w->block_size);
+		qc_put_le32(h + 16, w->total_blocks);
+		qc_put_le32(h + 20, w->chunks);
+		qc_put_le32(h + 24, 0);
 		w->pos = 0;
 		rc = w_write(w, h, sizeof(h));
 	}
@@ -217,7 +217,7 @@ int qc_sparse_writer_close(qc_sparse_writer *w)
 /* True when the block repeats its first 4 bytes; *PAT gets them. */
 static bool uniform(const uint8_t *b, uint32_t n, uint32_t *pat)
 {
-	*pat = get_le32(b);
+	*pat = qc_get_le32(b);
 	for (uint32_t i = 4; i < n; i += 4)
 		if (memcmp(b, b + i, 4))
 			return false;

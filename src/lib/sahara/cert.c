@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
+#include "core/bytes.h"
 #include "qcbox/mbn.h"
 
 /* Length of the DER element at P (a SEQUENCE), header included, or 0. */
@@ -32,10 +32,10 @@ static size_t der_len(const uint8_t *p, size_t avail)
 		l = p[2];
 	} else if (p[1] == 0x82 && avail >= 4) {
 		hl = 4;
-		l = qc_be16(p + 2);
+		l = qc_get_be16(p + 2);
 	} else if (p[1] == 0x83 && avail >= 5) {
 		hl = 5;
-		l = (size_t)p[2] << 16 | (size_t)qc_be16(p + 3);
+		l = (size_t)p[2] << 16 | (size_t)qc_get_be16(p + 3);
 	} else {
 		return 0;
 	}

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bytes.h"
+#include "core/bytes.h"
 #include "qcbox/mbn.h"
 #include "sahara_impl.h"
 
@@ -159,14 +159,14 @@ int qc_sahara_detect(qc_transport *t, int timeout_ms, struct qc_sahara_hello *he
 		if (rc < 0 && rc != QC_E_TIMEOUT)
 			return rc;
 	}
-	if (got < QC_SAHARA_HEADER_LEN || qc_le32(buf) != QC_SAHARA_HELLO) {
+	if (got < QC_SAHARA_HEADER_LEN || qc_get_le32(buf) != QC_SAHARA_HELLO) {
 		memcpy(hello->stray, buf, got);
 		hello->stray_len = got;
 		qc_log(ctx, QC_LOG_DEBUG, "%zu bytes on the link are not a Sahara HELLO", got);
 		return 0;
 	}
-	if (qc_le32(buf + 4) != 0x30)
-		return qc_fail(ctx, QC_E_PROTOCOL, "the device sent a HELLO of %u bytes; a HELLO is 48", qc_le32(buf + 4));
+	if (qc_get_le32(buf + 4) != 0x30)
+		return qc_fail(ctx, QC_E_PROTOCOL, "the device sent a HELLO of %u bytes; a HELLO is 48", qc_get_le32(buf + 4));
 	rc = read_part(t, buf + QC_SAHARA_HEADER_LEN, 0x30 - QC_SAHARA_HEADER_LEN, timeout_ms, &got);
 	if (rc == QC_E_TIMEOUT)
 		return qc_fail(ctx, QC_E_PROTOCOL, "the device's HELLO was cut short after %zu of 48 bytes", got + 8);
@@ -285,7 +285,7 @@ int qc_sahara_info(qc_transport *t, const struct qc_sahara_hello *hello, struct 
 	rc = exec_cmd(t, info, QC_SAHARA_EXEC_SERIAL_NUM_READ, buf, sizeof(buf), &n);
 	if (rc == 0 && n >= 4) {
 		info->have_serial = true;
-		info->serial = qc_le32(buf);
+		info->serial = qc_get_le32(buf);
 	}
 	/* v3 targets no longer answer MSM_HW_ID_READ; they get the chip id
 	 * question below instead. */
@@ -294,7 +294,7 @@ int qc_sahara_info(qc_transport *t, const struct qc_sahara_hello *hello, struct 
 			rc = exec_cmd(t, info, QC_SAHARA_EXEC_MSM_HW_ID_READ, buf, sizeof(buf), &n);
 			if (rc == 0 && n >= 8) {
 				info->have_hwid = true;
-				info->hwid = qc_le64(buf);
+				info->hwid = qc_get_le64(buf);
 			}
 		}
 	}
@@ -327,7 +327,7 @@ int qc_sahara_info(qc_transport *t, const struct qc_sahara_hello *hello, struct 
 		rc = exec_cmd(t, info, QC_SAHARA_EXEC_GET_SBL_VERSION, buf, sizeof(buf), &n);
 		if (rc == 0 && n >= 4) {
 			info->have_sbl_version = true;
-			info->sbl_version = qc_le32(buf);
+			info->sbl_version = qc_get_le32(buf);
 		}
 	}
 	if (rc < 0 && rc != QC_E_NAK)

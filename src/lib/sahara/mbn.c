@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bytes.h"
+#include "core/bytes.h"
 #include "qcbox/mbn.h"
 
 const char *qc_mbn_format_name(enum qc_mbn_format f)
@@ -43,25 +43,25 @@ int qc_elf_parse_header(qc_ctx *ctx, const uint8_t *buf, size_t len, struct qc_e
 	eh->is64 = buf[4] == 2;
 	if (len < (eh->is64 ? QC_ELF64_EHDR_LEN : QC_ELF32_EHDR_LEN))
 		return qc_fail(ctx, QC_E_RANGE, "the ELF header is cut short at %zu bytes", len);
-	eh->machine = qc_le16(buf + 18);
+	eh->machine = qc_get_le16(buf + 18);
 	if (eh->is64) {
-		eh->entry = qc_le64(buf + 24);
-		eh->phoff = qc_le64(buf + 32);
-		eh->shoff = qc_le64(buf + 40);
-		eh->ehsize = qc_le16(buf + 52);
-		eh->phentsize = qc_le16(buf + 54);
-		eh->phnum = qc_le16(buf + 56);
-		eh->shentsize = qc_le16(buf + 58);
-		eh->shnum = qc_le16(buf + 60);
+		eh->entry = qc_get_le64(buf + 24);
+		eh->phoff = qc_get_le64(buf + 32);
+		eh->shoff = qc_get_le64(buf + 40);
+		eh->ehsize = qc_get_le16(buf + 52);
+		eh->phentsize = qc_get_le16(buf + 54);
+		eh->phnum = qc_get_le16(buf + 56);
+		eh->shentsize = qc_get_le16(buf + 58);
+		eh->shnum = qc_get_le16(buf + 60);
 	} else {
-		eh->entry = qc_le32(buf + 24);
-		eh->phoff = qc_le32(buf + 28);
-		eh->shoff = qc_le32(buf + 32);
-		eh->ehsize = qc_le16(buf + 40);
-		eh->phentsize = qc_le16(buf + 42);
-		eh->phnum = qc_le16(buf + 44);
-		eh->shentsize = qc_le16(buf + 46);
-		eh->shnum = qc_le16(buf + 48);
+		eh->entry = qc_get_le32(buf + 24);
+		eh->phoff = qc_get_le32(buf + 28);
+		eh->shoff = qc_get_le32(buf + 32);
+		eh->ehsize = qc_get_le16(buf + 40);
+		eh->phentsize = qc_get_le16(buf + 42);
+		eh->phnum = qc_get_le16(buf + 44);
+		eh->shentsize = qc_get_le16(buf + 46);
+		eh->shnum = qc_get_le16(buf + 48);
 	}
 	if (eh->phnum == 0)
 		return qc_fail(ctx, QC_E_FORMAT, "the ELF image has no program headers");
@@ -82,23 +82,23 @@ void qc_elf_parse_phdr(const struct qc_elf_header *eh, const uint8_t *table, uns
 	const uint8_t *p = table + (size_t)i * eh->phentsize;
 
 	if (eh->is64) {
-		ph->type = qc_le32(p);
-		ph->flags = qc_le32(p + 4);
-		ph->offset = qc_le64(p + 8);
-		ph->vaddr = qc_le64(p + 16);
-		ph->paddr = qc_le64(p + 24);
-		ph->filesz = qc_le64(p + 32);
-		ph->memsz = qc_le64(p + 40);
-		ph->align = qc_le64(p + 48);
+		ph->type = qc_get_le32(p);
+		ph->flags = qc_get_le32(p + 4);
+		ph->offset = qc_get_le64(p + 8);
+		ph->vaddr = qc_get_le64(p + 16);
+		ph->paddr = qc_get_le64(p + 24);
+		ph->filesz = qc_get_le64(p + 32);
+		ph->memsz = qc_get_le64(p + 40);
+		ph->align = qc_get_le64(p + 48);
 	} else {
-		ph->type = qc_le32(p);
-		ph->offset = qc_le32(p + 4);
-		ph->vaddr = qc_le32(p + 8);
-		ph->paddr = qc_le32(p + 12);
-		ph->filesz = qc_le32(p + 16);
-		ph->memsz = qc_le32(p + 20);
-		ph->flags = qc_le32(p + 24);
-		ph->align = qc_le32(p + 28);
+		ph->type = qc_get_le32(p);
+		ph->offset = qc_get_le32(p + 4);
+		ph->vaddr = qc_get_le32(p + 8);
+		ph->paddr = qc_get_le32(p + 12);
+		ph->filesz = qc_get_le32(p + 16);
+		ph->memsz = qc_get_le32(p + 20);
+		ph->flags = qc_get_le32(p + 24);
+		ph->align = qc_get_le32(p + 28);
 	}
 }
 
@@ -126,17 +126,17 @@ int qc_mbn_parse_hashseg(qc_ctx *ctx, const uint8_t *seg, size_t len, struct qc_
 	memset(hs, 0, sizeof(*hs));
 	if (len < 40)
 		return qc_fail(ctx, QC_E_FORMAT, "the hash segment is %zu bytes, shorter than its 40-byte header", len);
-	hs->image_id = qc_le32(seg);
-	hs->version = qc_le32(seg + 4);
+	hs->image_id = qc_get_le32(seg);
+	hs->version = qc_get_le32(seg + 4);
 	switch (hs->version) {
 	case 3:
 		/* flash_addr, dest_addr, total, hash_size, sig_addr, sig_size,
 		 * chain_addr, chain_size: the parts follow each other. */
 		hs->header_len = 40;
 		hs->digest_len = 32;
-		hs->hash_len = qc_le32(seg + 20);
-		hs->sig_len = qc_le32(seg + 28);
-		hs->chain_len = qc_le32(seg + 36);
+		hs->hash_len = qc_get_le32(seg + 20);
+		hs->sig_len = qc_get_le32(seg + 28);
+		hs->chain_len = qc_get_le32(seg + 36);
 		cur = hs->header_len;
 		ok = place(&cur, hs->hash_len, &hs->hash_off, len) && place(&cur, hs->sig_len, &hs->sig_off, len) &&
 		     place(&cur, hs->chain_len, &hs->chain_off, len);
@@ -147,14 +147,14 @@ int qc_mbn_parse_hashseg(qc_ctx *ctx, const uint8_t *seg, size_t len, struct qc_
 		if (len < hs->header_len)
 			return qc_fail(ctx, QC_E_FORMAT, "the v%u hash segment is shorter than its header", hs->version);
 		hs->digest_len = hs->version == 5 ? 32 : 48;
-		hs->qti_sig_len = qc_le32(seg + 8);
-		hs->qti_chain_len = qc_le32(seg + 12);
-		hs->hash_len = qc_le32(seg + 20);
-		hs->sig_len = qc_le32(seg + 28);
-		hs->chain_len = qc_le32(seg + 36);
+		hs->qti_sig_len = qc_get_le32(seg + 8);
+		hs->qti_chain_len = qc_get_le32(seg + 12);
+		hs->hash_len = qc_get_le32(seg + 20);
+		hs->sig_len = qc_get_le32(seg + 28);
+		hs->chain_len = qc_get_le32(seg + 36);
 		if (hs->version == 6) {
-			hs->qti_md_len = qc_le32(seg + 40);
-			hs->oem_md_len = qc_le32(seg + 44);
+			hs->qti_md_len = qc_get_le32(seg + 40);
+			hs->oem_md_len = qc_get_le32(seg + 44);
 		}
 		cur = hs->header_len;
 		ok = place(&cur, hs->qti_md_len, &hs->qti_md_off, len) &&
@@ -167,21 +167,21 @@ int qc_mbn_parse_hashseg(qc_ctx *ctx, const uint8_t *seg, size_t len, struct qc_
 	case 7: {
 		/* Ten size words, then a "common metadata" block counted by
 		 * word 2; the OEM metadata comes before the QTI one here. */
-		uint32_t common = qc_le32(seg + 8);
+		uint32_t common = qc_get_le32(seg + 8);
 
 		if (common < 24 || common > 256 || len < 40u + common)
 			return qc_fail(ctx, QC_E_FORMAT, "the v7 hash segment's common metadata size %u is invalid",
 				       common);
 		hs->header_len = 40 + common;
-		hs->qti_md_len = qc_le32(seg + 12);
-		hs->oem_md_len = qc_le32(seg + 16);
-		hs->hash_len = qc_le32(seg + 20);
-		hs->qti_sig_len = qc_le32(seg + 24);
-		hs->qti_chain_len = qc_le32(seg + 28);
-		hs->sig_len = qc_le32(seg + 32);
-		hs->chain_len = qc_le32(seg + 36);
-		hs->sw_id = qc_le32(seg + 48);
-		hs->hash_algorithm = qc_le32(seg + 56);
+		hs->qti_md_len = qc_get_le32(seg + 12);
+		hs->oem_md_len = qc_get_le32(seg + 16);
+		hs->hash_len = qc_get_le32(seg + 20);
+		hs->qti_sig_len = qc_get_le32(seg + 24);
+		hs->qti_chain_len = qc_get_le32(seg + 28);
+		hs->sig_len = qc_get_le32(seg + 32);
+		hs->chain_len = qc_get_le32(seg + 36);
+		hs->sw_id = qc_get_le32(seg + 48);
+		hs->hash_algorithm = qc_get_le32(seg + 56);
 		hs->digest_len = hs->hash_algorithm == 2 ? 32 : 48;
 		cur = hs->header_len;
 		ok = place(&cur, hs->oem_md_len, &hs->oem_md_off, len) &&
@@ -212,28 +212,28 @@ int qc_mbn_parse_legacy(qc_ctx *ctx, const uint8_t *buf, size_t len, uint64_t fi
 	const uint8_t *w;
 
 	memset(lh, 0, sizeof(*lh));
-	if (len >= 80 && qc_le32(buf) == 0x844bdcd1 && qc_le32(buf + 4) == 0x73d71034) {
+	if (len >= 80 && qc_get_le32(buf) == 0x844bdcd1 && qc_get_le32(buf + 4) == 0x73d71034) {
 		/* codeword, magic, image_id, 2 reserved, then the same ten
 		 * words as the short header from image_src on. */
 		lh->header_len = 80;
-		lh->image_id = qc_le32(buf + 8);
+		lh->image_id = qc_get_le32(buf + 8);
 		w = buf + 20;
-	} else if (len >= 40 && qc_le32(buf + 4) == 3) {
+	} else if (len >= 40 && qc_get_le32(buf + 4) == 3) {
 		lh->header_len = 40;
-		lh->image_id = qc_le32(buf);
+		lh->image_id = qc_get_le32(buf);
 		lh->version = 3;
 		w = buf + 8;
 	} else {
 		return qc_fail(ctx, QC_E_FORMAT, "neither an ELF image nor an MBN with a 40- or 80-byte header");
 	}
-	lh->image_src = qc_le32(w);
-	lh->dest = qc_le32(w + 4);
-	lh->image_size = qc_le32(w + 8);
-	lh->code_size = qc_le32(w + 12);
-	lh->sig_ptr = qc_le32(w + 16);
-	lh->sig_size = qc_le32(w + 20);
-	lh->cert_ptr = qc_le32(w + 24);
-	lh->cert_size = qc_le32(w + 28);
+	lh->image_src = qc_get_le32(w);
+	lh->dest = qc_get_le32(w + 4);
+	lh->image_size = qc_get_le32(w + 8);
+	lh->code_size = qc_get_le32(w + 12);
+	lh->sig_ptr = qc_get_le32(w + 16);
+	lh->sig_size = qc_get_le32(w + 20);
+	lh->cert_ptr = qc_get_le32(w + 24);
+	lh->cert_size = qc_get_le32(w + 28);
 	/* The 40-byte header has no magic: insist on self-consistent sizes. */
 	if ((uint64_t)lh->code_size + lh->sig_size + lh->cert_size != lh->image_size || !lh->image_size)
 		return qc_fail(ctx, QC_E_FORMAT,
@@ -330,13 +330,13 @@ static void take_metadata(struct qc_mbn_info *info, const uint8_t *md, size_t le
 	if (len < 24)
 		return;
 	info->have_sw_id = true;
-	info->sw_id = qc_le32(md + 8);
+	info->sw_id = qc_get_le32(md + 8);
 	info->have_hwid = true;
-	info->hwid = (uint64_t)qc_le32(md + 12) << 32 | (uint64_t)(qc_le32(md + 16) & 0xffff) << 16 |
-		     (qc_le32(md + 20) & 0xffff);
+	info->hwid = (uint64_t)qc_get_le32(md + 12) << 32 | (uint64_t)(qc_get_le32(md + 16) & 0xffff) << 16 |
+		     (qc_get_le32(md + 20) & 0xffff);
 	info->hwid_source = "metadata";
 	for (unsigned i = 0; i < 12 && 32 + 4 * (i + 1) <= len; i++) {
-		uint32_t v = qc_le32(md + 32 + 4 * i);
+		uint32_t v = qc_get_le32(md + 32 + 4 * i);
 
 		if (v && info->nsoc < 12)
 			info->soc_vers[info->nsoc++] = (uint16_t)v;

@@ -3,7 +3,7 @@
  * simulated boot ROM, so the two can never disagree on a layout. */
 #include <string.h>
 
-#include "bytes.h"
+#include "core/bytes.h"
 #include "qcbox/sahara.h"
 
 /* Indexed by status code.  The texts are ours: one widely copied table
@@ -128,7 +128,7 @@ int qc_sahara_packet_length(uint32_t cmd, uint32_t *min, uint32_t *max)
 
 int qc_sahara_check_header(qc_ctx *ctx, const uint8_t *hdr, uint32_t *cmd, uint32_t *length)
 {
-	uint32_t c = qc_le32(hdr), l = qc_le32(hdr + 4), min, max;
+	uint32_t c = qc_get_le32(hdr), l = qc_get_le32(hdr + 4), min, max;
 
 	*cmd = c;
 	*length = l;
@@ -169,58 +169,58 @@ int qc_sahara_decode(qc_ctx *ctx, const uint8_t *buf, size_t len, struct qc_saha
 			       qc_sahara_cmd_name(pkt->cmd), len, pkt->length);
 	switch (pkt->cmd) {
 	case QC_SAHARA_HELLO:
-		pkt->u.hello.version = qc_le32(b);
-		pkt->u.hello.version_compatible = qc_le32(b + 4);
-		pkt->u.hello.max_cmd_len = qc_le32(b + 8);
-		pkt->u.hello.mode = qc_le32(b + 12);
+		pkt->u.hello.version = qc_get_le32(b);
+		pkt->u.hello.version_compatible = qc_get_le32(b + 4);
+		pkt->u.hello.max_cmd_len = qc_get_le32(b + 8);
+		pkt->u.hello.mode = qc_get_le32(b + 12);
 		for (int i = 0; i < 6; i++)
-			pkt->u.hello.reserved[i] = qc_le32(b + 16 + 4 * i);
+			pkt->u.hello.reserved[i] = qc_get_le32(b + 16 + 4 * i);
 		break;
 	case QC_SAHARA_HELLO_RESP:
-		pkt->u.hello_resp.version = qc_le32(b);
-		pkt->u.hello_resp.version_compatible = qc_le32(b + 4);
-		pkt->u.hello_resp.status = qc_le32(b + 8);
-		pkt->u.hello_resp.mode = qc_le32(b + 12);
+		pkt->u.hello_resp.version = qc_get_le32(b);
+		pkt->u.hello_resp.version_compatible = qc_get_le32(b + 4);
+		pkt->u.hello_resp.status = qc_get_le32(b + 8);
+		pkt->u.hello_resp.mode = qc_get_le32(b + 12);
 		for (int i = 0; i < 6; i++)
-			pkt->u.hello_resp.reserved[i] = qc_le32(b + 16 + 4 * i);
+			pkt->u.hello_resp.reserved[i] = qc_get_le32(b + 16 + 4 * i);
 		break;
 	case QC_SAHARA_READ_DATA:
-		pkt->u.read.image_id = qc_le32(b);
-		pkt->u.read.offset = qc_le32(b + 4);
-		pkt->u.read.length = qc_le32(b + 8);
+		pkt->u.read.image_id = qc_get_le32(b);
+		pkt->u.read.offset = qc_get_le32(b + 4);
+		pkt->u.read.length = qc_get_le32(b + 8);
 		break;
 	case QC_SAHARA_READ_DATA_64:
-		pkt->u.read.image_id = qc_le64(b);
-		pkt->u.read.offset = qc_le64(b + 8);
-		pkt->u.read.length = qc_le64(b + 16);
+		pkt->u.read.image_id = qc_get_le64(b);
+		pkt->u.read.offset = qc_get_le64(b + 8);
+		pkt->u.read.length = qc_get_le64(b + 16);
 		break;
 	case QC_SAHARA_END_IMAGE_TX:
-		pkt->u.end_image.image_id = qc_le32(b);
-		pkt->u.end_image.status = qc_le32(b + 4);
+		pkt->u.end_image.image_id = qc_get_le32(b);
+		pkt->u.end_image.status = qc_get_le32(b + 4);
 		break;
 	case QC_SAHARA_DONE_RESP:
-		pkt->u.done_resp.image_tx_status = qc_le32(b);
+		pkt->u.done_resp.image_tx_status = qc_get_le32(b);
 		break;
 	case QC_SAHARA_MEMORY_DEBUG:
 	case QC_SAHARA_MEMORY_READ:
-		pkt->u.memory.address = qc_le32(b);
-		pkt->u.memory.length = qc_le32(b + 4);
+		pkt->u.memory.address = qc_get_le32(b);
+		pkt->u.memory.length = qc_get_le32(b + 4);
 		break;
 	case QC_SAHARA_MEMORY_DEBUG_64:
 	case QC_SAHARA_MEMORY_READ_64:
-		pkt->u.memory.address = qc_le64(b);
-		pkt->u.memory.length = qc_le64(b + 8);
+		pkt->u.memory.address = qc_get_le64(b);
+		pkt->u.memory.length = qc_get_le64(b + 8);
 		break;
 	case QC_SAHARA_CMD_SWITCH_MODE:
-		pkt->u.switch_mode.mode = qc_le32(b);
+		pkt->u.switch_mode.mode = qc_get_le32(b);
 		break;
 	case QC_SAHARA_CMD_EXECUTE:
 	case QC_SAHARA_CMD_EXECUTE_DATA:
-		pkt->u.exec.client_cmd = qc_le32(b);
+		pkt->u.exec.client_cmd = qc_get_le32(b);
 		break;
 	case QC_SAHARA_CMD_EXECUTE_RESP:
-		pkt->u.exec.client_cmd = qc_le32(b);
-		pkt->u.exec.resp_length = qc_le32(b + 4);
+		pkt->u.exec.client_cmd = qc_get_le32(b);
+		pkt->u.exec.resp_length = qc_get_le32(b + 4);
 		break;
 	default: /* DONE, RESET, RESET_RESP, CMD_READY, RESET_STATE_MACHINE: header only */
 		break;
@@ -337,12 +337,12 @@ int qc_sahara_parse_chip_id_v3(const uint8_t *buf, size_t len, struct qc_sahara_
 {
 	if (len < 44)
 		return QC_E_PROTOCOL;
-	out->chip_id = qc_le32(buf);
-	out->msm_id = qc_le32(buf + 36);
-	out->oem_id = qc_le16(buf + 40);
-	out->model_id = qc_le16(buf + 42);
+	out->chip_id = qc_get_le32(buf);
+	out->msm_id = qc_get_le32(buf + 36);
+	out->oem_id = qc_get_le16(buf + 40);
+	out->model_id = qc_get_le16(buf + 42);
 	/* Some targets leave @40 zero and put the OEM id after the model. */
 	if (!out->oem_id && len >= 46)
-		out->oem_id = qc_le16(buf + 44);
+		out->oem_id = qc_get_le16(buf + 44);
 	return 0;
 }

@@ -22,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bytes.h"
+#include "core/bytes.h"
 #include "sahara_impl.h"
 
 #define READ_CHUNK (512u << 10)
@@ -74,14 +74,14 @@ int qc_sahara_parse_memtable(qc_ctx *ctx, const uint8_t *buf, size_t len, bool i
 		char fallback[32];
 
 		if (is64) {
-			r->type = qc_le64(e);
-			r->address = qc_le64(e + 8);
-			r->length = qc_le64(e + 16);
+			r->type = qc_get_le64(e);
+			r->address = qc_get_le64(e + 8);
+			r->length = qc_get_le64(e + 16);
 			names = e + 24;
 		} else {
-			r->type = qc_le32(e);
-			r->address = qc_le32(e + 4);
-			r->length = qc_le32(e + 8);
+			r->type = qc_get_le32(e);
+			r->address = qc_get_le32(e + 4);
+			r->length = qc_get_le32(e + 8);
 			names = e + 12;
 		}
 		take_name(r->desc, names);
@@ -144,7 +144,7 @@ static int mem_read(qc_transport *t, bool is64, uint64_t addr, size_t len, uint8
 		ssize_t n = qc_transport_read(t, buf + got, len - got, timeout);
 
 		if (n == QC_E_TIMEOUT && got == 16 && looks_like_end_image(buf, 16)) {
-			*status = qc_le32(buf + 12);
+			*status = qc_get_le32(buf + 12);
 			goto refused;
 		}
 		if (n == QC_E_TIMEOUT && got)
@@ -168,7 +168,7 @@ static int mem_read(qc_transport *t, bool is64, uint64_t addr, size_t len, uint8
 			got += (size_t)n;
 		}
 		if (got == 16) {
-			*status = qc_le32(tail + 12);
+			*status = qc_get_le32(tail + 12);
 			goto refused;
 		}
 		if (got > len)

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Transports over a file descriptor: serial ports, sockets, pty masters. */
 #include <errno.h>
+#include <stdbool.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "transport_impl.h"
 
 struct fd_priv {
 	int fd;
+	bool socket; /* send() with MSG_NOSIGNAL: a vanished peer is an error, not SIGPIPE */
 };
 
 static int fd_of(qc_transport *t) { return ((struct fd_priv *)t->priv)->fd; }
@@ -51,8 +54,10 @@ static int fd_write(qc_transport *t, const void *buf, size_t len, int timeout_ms
 	const unsigned char *p = buf;
 	struct pollfd pfd = {.fd = fd_of(t), .events = POLLOUT};
 
+	bool sock = ((struct fd_priv *)t->priv)->socket;
+
 	while (len) {
-		ssize_t n = write(pfd.fd, p, len);
+		ssize_t n = sock ? send(pfd.fd, p, len, MSG_NOSIGNAL) : write(pfd.fd, p, len);
 
 		if (n > 0) {
 			p += n;
@@ -108,6 +113,7 @@ qc_transport *qc_fd_transport_new(qc_ctx *ctx, enum qc_transport_kind kind, int 
 		return NULL;
 	}
 	p->fd = fd;
+	p->socket = kind == QC_TRANSPORT_UNIX || kind == QC_TRANSPORT_TCP || kind == QC_TRANSPORT_MEM;
 	t->priv = p;
 	return t;
 }
