@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "qcbox/dload.h"
 #include "qcbox/hdlc.h"
 #include "usb_impl.h"
 
@@ -486,7 +487,7 @@ static bool is_usb(const qc_transport *t)
 
 int qc_usb_probe_mode(qc_transport *t, int timeout_ms, enum qc_usb_mode *mode)
 {
-	static const uint8_t nop[] = {0x06}; /* DMSS NOP */
+	static const uint8_t nop[] = {QC_DLOAD_NOP};
 	struct usb_priv *p;
 	uint8_t frame[16];
 	ssize_t n;

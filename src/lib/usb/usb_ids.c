@@ -8,6 +8,11 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "core/bytes.h"
+#include "qcbox/dload.h"
+#include "qcbox/hdlc.h"
+#include "qcbox/sahara.h"
+#include "qcbox/sdload.h"
 #include "usb_impl.h"
 
 /* Vendor-specific interface protocols seen on Qualcomm functions: the
@@ -139,9 +144,15 @@ void qc_usb_serial_from(const char *product, const char *iserial, char *out, siz
 		copy_clean(iserial, strlen(iserial), out, cap);
 }
 
-static uint32_t le32(const uint8_t *p)
+/* Whether BUF starts with a whole Sahara packet of command CMD. */
+static bool sahara_packet(const uint8_t *buf, size_t len, uint32_t cmd)
 {
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+	uint32_t min, max, plen;
+
+	if (len < QC_SAHARA_HEADER_LEN || qc_get_le32(buf) != cmd || qc_sahara_packet_length(cmd, &min, &max) < 0)
+		return false;
+	plen = qc_get_le32(buf + 4);
+	return plen >= min && plen <= max && plen <= len;
 }
 
 enum qc_usb_mode qc_usb_classify_reply(const uint8_t *buf, size_t len, bool after_nop)
@@ -150,15 +161,10 @@ enum qc_usb_mode qc_usb_classify_reply(const uint8_t *buf, size_t len, bool afte
 
 	if (!len)
 		return QC_USB_MODE_UNKNOWN;
-	/* Sahara packets: u32 command, u32 length of the whole packet.  A
-	 * HELLO (1) comes unprompted; END_IMAGE_TX (4) is how a boot ROM that
+	/* A HELLO comes unprompted; END_IMAGE_TX is how a boot ROM that
 	 * already sent its HELLO rejects anything else. */
-	if (len >= 8) {
-		uint32_t cmd = le32(buf), plen = le32(buf + 4);
-
-		if ((cmd == 0x01 && plen == 0x30) || (cmd == 0x04 && plen == 0x10))
-			return QC_USB_MODE_SAHARA;
-	}
+	if (sahara_packet(buf, len, QC_SAHARA_HELLO) || sahara_packet(buf, len, QC_SAHARA_END_IMAGE_TX))
+		return QC_USB_MODE_SAHARA;
 	/* Firehose speaks XML documents, possibly after whitespace. */
 	while (i < len && isspace(buf[i]))
 		i++;
@@ -166,16 +172,16 @@ enum qc_usb_mode qc_usb_classify_reply(const uint8_t *buf, size_t len, bool afte
 		return QC_USB_MODE_FIREHOSE;
 	if (len - i >= 5 && (!memcmp(buf + i, "<data", 5) || !memcmp(buf + i, "<log ", 5)))
 		return QC_USB_MODE_FIREHOSE;
-	/* HDLC answers to the NOP: the DMSS downloader ACKs (0x02); a
-	 * streaming downloader has no command 0x06 and says ERROR (0x0D) or
-	 * logs (0x0E).  Frames may start with a flag. */
+	/* HDLC answers to the NOP: the DMSS downloader ACKs; a streaming
+	 * downloader has no request 0x06 and says ERROR or logs.  Frames may
+	 * start with a flag. */
 	if (after_nop) {
 		i = 0;
-		while (i < len && buf[i] == 0x7e)
+		while (i < len && buf[i] == QC_HDLC_FLAG)
 			i++;
-		if (i < len && buf[i] == 0x02)
+		if (i < len && buf[i] == QC_DLOAD_ACK)
 			return QC_USB_MODE_DLOAD;
-		if (i < len && (buf[i] == 0x0d || buf[i] == 0x0e))
+		if (i < len && (buf[i] == QC_SDLOAD_ERROR || buf[i] == QC_SDLOAD_LOG))
 			return QC_USB_MODE_SDLOAD;
 	}
 	return QC_USB_MODE_UNKNOWN;
