@@ -32,7 +32,8 @@ expect_rc 0 mock -- "$QCBOX" --json list
 [ "$(jget "$T/out" 'j["devices"]')" = "[]" ] || fail "empty list: $(cat "$T/out")"
 # --probe: a boot ROM greets with a Sahara HELLO; a Firehose programmer that is
 # already running is silent until spoken to, and then answers in XML
-HELLO=0100000030000000020000000100000000040000000000000000000000000000000000000000000000000000000000
+# HELLO: version 2, compatible 1, max command packet 0x400, image transfer mode
+HELLO=$(python3 -c "import struct; print(struct.pack('<12I', 1, 0x30, 2, 1, 0x400, 0, 0, 0, 0, 0, 0, 0).hex())")
 expect_rc 0 mock --dev "05c6:9008,product=$EDL,greet=$HELLO" \
 	--dev "05c6:9008,reply=<?xml version=\"1.0\" ?><data><response value=\"NAK\"/></data>" -- \
 	"$QCBOX" --json list --probe
