@@ -15,9 +15,8 @@ echo "backend and the real libusb 1.0 Linux backend, against a device emulated i
 echo "\`tests/usb/fakeusb.c\` (every usbfs ioctl is forwarded by umockdev to a handler thread and"
 echo "back), next to the same calls on a unix socket pair in the same run.  **This is not a phone on a"
 echo "real bus**: the ratio says what the libusb path plus the emulation cost here, and catches"
-echo "regressions in the transport (e.g. transfers no longer queued).  Firehose write/read through"
-echo "the fake device against the same over the simulator's socket is the figure to add once the"
-echo "Firehose host and simulator are merged."
+echo "regressions in the transport (e.g. transfers no longer queued).  Below: the same for whole"
+echo "protocols, Firehose and Sahara, through the fake device and over the simulator's socket."
 echo
 ASAN_OPTIONS=verify_asan_link_order=0 umockdev-wrapper "$B/bench/bench_usb" 32
 
@@ -61,4 +60,47 @@ if [ -x "$B/tests/usb/usbmock" ]; then
 		awk -v c="$chunk" -v n="$size" -v u="$u" -v f="$f" \
 			'BEGIN{printf "| %d | %.0f | %.0f | %.2f |\n", c, n/u/1e6, n/f/1e6, u/f}'
 	done
+fi
+
+# Firehose: 64 MiB written (no read-back verification) and read, over the
+# unix socket and through the fake USB device, to the same simulated programmer.
+fhsock=$T/fh.sock
+"$B/qcbox-sim" --mode firehose --persist --luns 1 --lun-size 80M --disk-dir "$T/fh.disk" --listen "unix:$fhsock" \
+	>/dev/null 2>&1 &
+pids="$pids $!"
+for _ in $(seq 200); do [ -S "$fhsock" ] && break; sleep 0.01; done
+head -c $((64 << 20)) /dev/urandom >"$T/fh.img"
+# wall seconds of one qcbox command over LINK
+fh_once() {
+	local link=$1 s e
+	shift
+	s=$(date +%s.%N)
+	if [ "$link" = usb ]; then
+		ASAN_OPTIONS=verify_asan_link_order=0 umockdev-wrapper "$B/tests/usb/usbmock" \
+			--dev "05c6:9008,sim=unix:$fhsock" -- "$B/qcbox" -q "$@" >/dev/null 2>&1
+	else
+		"$B/qcbox" -q -d "unix:$fhsock" "$@" >/dev/null 2>&1
+	fi
+	e=$(date +%s.%N)
+	awk -v s="$s" -v e="$e" 'BEGIN{print e - s}'
+}
+fh_best() { local b=999 x; for _ in 1 2 3; do x=$(fh_once "$@"); b=$(awk -v a="$b" -v c="$x" 'BEGIN{print (c<a)?c:a}'); done; echo "$b"; }
+if [ -x "$B/tests/usb/usbmock" ]; then
+	echo
+	echo "Firehose, 64 MiB to and from a simulated programmer (\`qcbox write --no-verify\`, \`qcbox read\`, 1 MiB"
+	echo "payloads): wall time of the command minus that of a \`nop\` over the same link (start-up, configure),"
+	echo "best of 3, over the unix socket and through the fake USB device:"
+	echo
+	echo "| operation | unix socket MB/s | fake USB MB/s | USB / socket |"
+	echo "|---|---:|---:|---:|"
+	for link in unix usb; do
+		eval "nop_$link=\$(fh_best $link nop)"
+		eval "w_$link=\$(fh_best $link write --no-verify 0/0 \"$T/fh.img\")"
+		eval "r_$link=\$(fh_best $link read 0/0+16384 \"$T/fh.back\")"
+	done
+	n=$((64 << 20))
+	awk -v n="$n" -v a="$w_unix" -v b="$w_usb" -v x="$nop_unix" -v y="$nop_usb" \
+		'BEGIN{u=n/(a-x)/1e6; f=n/(b-y)/1e6; printf "| write (program) | %.0f | %.0f | %.2f |\n", u, f, f/u}'
+	awk -v n="$n" -v a="$r_unix" -v b="$r_usb" -v x="$nop_unix" -v y="$nop_usb" \
+		'BEGIN{u=n/(a-x)/1e6; f=n/(b-y)/1e6; printf "| read | %.0f | %.0f | %.2f |\n", u, f, f/u}'
 fi

@@ -2,6 +2,7 @@
 # The unmodified qcbox binary through real libusb: usbmock (under
 # umockdev-wrapper) attaches fake Qualcomm devices whose bulk pipes lead to
 # qcbox-sim, then runs qcbox.  Discovery and selection, Sahara info and load,
+# a flat build flashed through Sahara + Firehose and read back,
 # diag/efs/dload/sdload through libusb with 1 MiB read back, a timeout, unplugs
 # during a read and a write, --wait across a re-enumeration, serial DIAG ports.
 . "$QCBOX_SRC/tests/lib.sh"
@@ -194,10 +195,40 @@ expect_rc 0 mock --dev "05c6:900e,serial=ED1,sim=unix:$T/ed.sock,replug=05c6:900
 	exec "$0" --wait=10 -d usb:0badcafe --json sahara info' "$QCBOX"
 [ "$(jget "$T/out" 'j["serial"]')" = 0badcafe ] || fail "sahara info after diag to-edl: $(cat "$T/out")"
 
+# ----- Firehose through libusb: a flat build flashed through Sahara and the
+# programmer it uploads, then read back; ZLPs only after raw data that fills
+# its last packet, none before Firehose runs
+"$QCBOX_BUILD/qcbox-mkflat" -q "$T/mk" || fail "qcbox-mkflat"
+python3 "$QCBOX_SRC/tests/sahara/mkelf.py" "$T/mk/prog.elf" --size 65536
+start_sim fl --mode sahara --persist --luns 3 --lun-size 64M --disk-dir "$T/fl.disk"
+FLPID=$SIMPID
+rm -f "$LOG"
+(cd "$T/mk" && mock --dev "05c6:9008,product=$EDL,sim=unix:$T/fl.sock" -- sh -c '
+	"$0" --json flash --no-reset prog.elf rawprogram*.xml patch*.xml >"$1" || exit 1
+	"$0" -q read boot_a "$2" && "$0" -q read 0/262+2048 "$3"' "$QCBOX" "$T/flash.json" "$T/boot.back" \
+	"$T/sys.back") >"$T/out" 2>"$T/err" || fail "flash through usb: $(tail -3 "$T/err")"
+[ "$(jget "$T/flash.json" '[(p["label"], p["verified"]) for p in j["programs"]][:2]')" = \
+	"[('boot_a', 'sha256'), ('system', 'sha256')]" ] || fail "flash via usb: $(head -c 600 "$T/flash.json")"
+cmp -s -n "$(stat -c %s "$T/mk/boot.img")" "$T/mk/boot.img" "$T/boot.back" || fail "boot_a read back through usb differs"
+cmp -s "$T/sys.back" <(tail -c +$((262 * 4096 + 1)) "$T/fl.disk/lun0.img" | head -c $((2048 * 4096))) ||
+	fail "system read back through usb differs from the device's disk"
+python3 - "$LOG" <<'PY' || fail "ZLP policy: $(grep -B1 zlp "$LOG" | head -6)"
+import sys
+lines = [l.split() for l in open(sys.argv[1])]
+first_xml = next(i for i, l in enumerate(lines) if l[1] == "in" and int(l[2]) > 100)  # Firehose's first answer
+zlps = [i for i, l in enumerate(lines) if l[1] == "zlp"]
+assert zlps, "no ZLP at all"
+assert min(zlps) > first_xml, "a ZLP before Firehose ran"
+for i in zlps:  # each after raw data that filled its last 512-byte packet (answers may cross)
+	prev = [l for l in lines[:i] if l[1] != "in"][-1]
+	assert prev[1] == "out" and int(prev[2]) % 512 == 0, prev
+PY
+kill "$FLPID"
+
 # ----- the DIAG serial port that list reports works as -d tty:
 start_sim t --mode diag --model TTYDIAG
 expect_rc 0 mock --dev "05c6:9025,serial=T1,tty=ttyUSB0,driver=qcserial,tty-sim=unix:$T/t.sock" -- \
 	sh -c '"$0" --json list >"$1" && "$0" -d "$(python3 -c "import json,sys; print([d[\"spec\"] for d in json.load(open(sys.argv[1]))[\"devices\"] if d[\"transport\"] == \"tty\"][0])" "$1")" --json diag send 00' \
 	"$QCBOX" "$T/list.json"
 jget "$T/out" 'bytes.fromhex(j["response"])[39:46]' | grep -q TTYDIAG || fail "diag over the listed tty: $(cat "$T/out")"
-ok "usb: list, selection, sahara/diag/efs/dload/sdload through libusb, 1 MiB, timeout, unplug, --wait, tty"
+ok "usb: list, selection, sahara/firehose/diag/efs/dload/sdload through libusb, 1 MiB, timeout, unplug, --wait, tty"

@@ -215,12 +215,14 @@ static bool serve_link(struct mockdev *m, int fd, uint8_t *in, size_t cap)
 static void *bridge(void *arg)
 {
 	struct mockdev *m = arg;
-	static uint8_t buf[MAX_DEVS][65536];
-	uint8_t *in = buf[m - devs];
+	/* One read of the socket is one device transfer: large enough that a
+	 * 1 MiB Firehose chunk is not cut into many ZLP-terminated pieces. */
+	size_t cap = 1u << 20;
+	uint8_t *in = malloc(cap);
 
 	for (;;) {
 		int fd = connect_unix(m->sim), port = 0;
-		bool hung_up = serve_link(m, fd, in, sizeof(buf[0]));
+		bool hung_up = serve_link(m, fd, in, cap);
 
 		close(fd);
 		if (stopping)
@@ -249,6 +251,7 @@ static void *bridge(void *arg)
 			die("cannot replug %04x:%04x", m->cfg.vid, m->cfg.pid);
 		logev(m->d, "plugged %04x:%04x", m->cfg.vid, m->cfg.pid);
 	}
+	free(in);
 	return NULL;
 }
 
