@@ -16,8 +16,10 @@ want = bytes((((addr + i) * 0x9e3779b97f4a7c15) & (2**64 - 1)) >> 56 for i in ra
 sys.exit(0 if data == want else 1)
 EOF
 }
+# DIR sits two levels below a private directory, so "../../x" from the
+# device would land in it rather than in a shared /tmp.
 outside_clean() {
-	[ ! -e "$T/x" ] && [ ! -e "$T/../x" ] && [ ! -e /tmp/x.qcbox-canary ] || fail "a file was written outside DIR"
+	[ ! -e "$T/x" ] && [ ! -e "$T/o$1/x" ] && [ ! -e "$T/o$1/in/x" ] || fail "a file was written outside DIR"
 }
 
 for mode in "unix 32" "pty 64"; do
@@ -40,7 +42,8 @@ for mode in "unix 32" "pty 64"; do
 	else
 		args+=(--ramdump-region "big:0xa0000000:0xffffffff")
 	fi
-	D="$T/dump$bits"
+	mkdir -p "$T/o$bits/in"
+	D="$T/o$bits/in/dump"
 	if [ "$link" = pty ]; then
 		start_sim_pty "r$bits" "${args[@]}"
 		dev="tty:$T/r$bits.tty"
@@ -68,7 +71,7 @@ for mode in "unix 32" "pty 64"; do
 		b=$(basename "$f")
 		[[ $b =~ ^[A-Za-z0-9_+-][A-Za-z0-9_.+-]*$ ]] && [[ $b != *..* ]] || fail "$bits: unsafe file name '$b'"
 	done
-	outside_clean
+	outside_clean "$bits"
 	[ "$(ls "$D" | wc -l)" -eq 9 ] || fail "$bits: expected 8 regions + index.json: $(ls "$D")"
 	python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$D/index.json" || fail "$bits: index.json is not JSON"
 	[ "$(jget "$D/index.json" 'len(j["regions"])')" = $((bits == 64 ? 10 : 9)) ] || fail "$bits: index entries"
