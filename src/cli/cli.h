@@ -27,6 +27,8 @@ struct cli {
 	int verbosity;      /* -1 quiet, 0 normal, 1+ verbose */
 	const char *trace;
 	int timeout_ms;     /* 0 = library default */
+	bool wait;          /* --wait[=SECONDS]: wait for the device to appear */
+	int wait_ms;        /* -1 = until interrupted */
 	const char *prog;   /* "qcbox" */
 	const char *cmd;    /* the command, for messages: "diag send" */
 	/* progress bar state */
@@ -41,6 +43,7 @@ enum {
 	CLI_OPT_TRACE,
 	CLI_OPT_TIMEOUT,
 	CLI_OPT_HELP,
+	CLI_OPT_WAIT,
 	CLI_OPT_FIRST_COMMAND_OPT = 1100, /* commands number their long options from here */
 };
 
@@ -49,7 +52,8 @@ enum {
 	{"device", required_argument, NULL, 'd'}, {"json", no_argument, NULL, CLI_OPT_JSON},                   \
 		{"verbose", no_argument, NULL, 'v'}, {"quiet", no_argument, NULL, 'q'},                        \
 		{"trace", required_argument, NULL, CLI_OPT_TRACE},                                             \
-		{"timeout", required_argument, NULL, CLI_OPT_TIMEOUT}, {"help", no_argument, NULL, 'h'}
+		{"timeout", required_argument, NULL, CLI_OPT_TIMEOUT}, {"help", no_argument, NULL, 'h'},    \
+		{"wait", optional_argument, NULL, CLI_OPT_WAIT}
 
 /* Handles a common option returned by getopt_long.  Returns 0 if it was
  * one, 1 for --help/-h, or -1 (after printing why) if C is unknown. */
@@ -67,7 +71,8 @@ int cli_parse_options(struct cli *cli, int argc, char **argv, const char *shorto
 /* Applies -v/-q/--trace/--timeout to the context (after option parsing). */
 int cli_apply(struct cli *cli);
 
-/* Opens the device named by -d (default: the single USB device). */
+/* Opens the device named by -d (default: the single USB device); with
+ * --wait, first waits for it to appear. */
 int cli_open_device(struct cli *cli, qc_transport **out);
 
 /* Maps a library error to the exit status. */

@@ -40,12 +40,13 @@ static const struct command commands[] = {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: qcbox [-d SPEC] [--json] [-v|-q] [--trace FILE] [--timeout MS] COMMAND [ARGS]\n\n"
+	fprintf(f, "usage: qcbox [-d SPEC] [--json] [-v|-q] [--trace FILE] [--timeout MS] [--wait[=SECS]] COMMAND [ARGS]\n\n"
 		   "  -d, --device SPEC  usb, usb:SERIAL, usb:BUS-PORT, tty:PATH, unix:PATH, tcp:HOST:PORT\n"
 		   "      --json         one JSON document on stdout\n"
 		   "  -v / -q            more / less logging\n"
 		   "      --trace FILE   write every packet with timestamps to FILE\n"
-		   "      --timeout MS   per-response timeout\n\nCommands:\n");
+		   "      --timeout MS   per-response timeout\n"
+		   "      --wait[=SECS]  wait for the device to appear (hotplug)\n\nCommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nSee qcbox(1) and 'qcbox COMMAND --help'.\n");

@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
+#include "qcbox/usb.h"
 
 static const struct option common_longopts[] = {CLI_COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
 
@@ -38,6 +40,18 @@ int cli_common_opt(struct cli *cli, int c, const char *arg)
 			return -1;
 		}
 		cli->timeout_ms = (int)v;
+		return 0;
+	}
+	case CLI_OPT_WAIT: {
+		long v = arg ? strtol(arg, &end, 10) : -1;
+
+		if (arg && (*end || v < 0 || v > 86400)) {
+			fprintf(stderr, "%s: --wait takes seconds (0 to 86400), as --wait=SECONDS, not '%s'\n", cli->prog,
+				arg);
+			return -1;
+		}
+		cli->wait = true;
+		cli->wait_ms = v < 0 ? -1 : (int)v * 1000;
 		return 0;
 	}
 	case 'h':
@@ -118,10 +132,65 @@ int cli_apply(struct cli *cli)
 	return CLI_OK;
 }
 
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+
+	nanosleep(&ts, NULL);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --wait: USB devices are awaited through hotplug; other links (a serial
+ * port that appears with the device, a simulator's socket) by retrying. */
+static int open_waiting(struct cli *cli, const struct qc_device_spec *s, qc_transport **out)
+{
+	int64_t deadline = cli->wait_ms < 0 ? -1 : now_ms() + cli->wait_ms;
+	int rc;
+
+	if (s->kind == QC_TRANSPORT_USB) {
+		cli_info(cli, "waiting for the device%s...\n", cli->wait_ms < 0 ? " (Ctrl-C to stop)" : "");
+		rc = qc_usb_wait(cli->ctx, s, cli->wait_ms);
+		if (rc == QC_E_TIMEOUT) {
+			char why[512];
+
+			snprintf(why, sizeof(why), "%s", qc_last_error(cli->ctx));
+			return qc_fail(cli->ctx, QC_E_NODEV, "%s", why);
+		}
+		if (rc < 0)
+			return rc;
+		/* udev may still be setting the node's permissions. */
+		if (deadline >= 0 && deadline < now_ms() + 2000)
+			deadline = now_ms() + 2000;
+	}
+	for (;;) {
+		rc = qc_transport_open_spec(cli->ctx, s, out);
+		if (rc == 0 || (rc != QC_E_NODEV && rc != QC_E_PERM))
+			return rc;
+		if (deadline >= 0 && now_ms() >= deadline)
+			return rc;
+		sleep_ms(100);
+	}
+}
+
 int cli_open_device(struct cli *cli, qc_transport **out)
 {
-	int rc = qc_transport_open(cli->ctx, cli->device ? cli->device : "usb", out);
+	struct qc_device_spec s;
+	int rc;
 
+	if (!cli->wait) {
+		rc = qc_transport_open(cli->ctx, cli->device ? cli->device : "usb", out);
+		return rc < 0 ? rc : 0;
+	}
+	rc = qc_device_spec_parse(cli->ctx, cli->device ? cli->device : "usb", &s);
+	if (rc == 0)
+		rc = open_waiting(cli, &s, out);
 	return rc < 0 ? rc : 0;
 }
 
