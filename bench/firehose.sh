@@ -88,8 +88,11 @@ cat <<EOF
 ## Firehose (qcbox against qcbox-sim)
 
 Host and simulated programmer on the same machine, talking over a unix socket; the simulator
-stores the LUN in a sparse file in /tmp, so a write ends in the page cache of that file and a
-read starts there.  1 GiB image, payload negotiated at 1 MiB, \`AckRawDataEveryNumPackets=0\`.
+stores the LUN in a sparse file in /tmp and moves large aligned transfers with O_DIRECT (its
+"flash" is the disk, not the page cache), and qcbox drops the image it reads, and the dump it
+writes, from the page cache a little behind its position.  1 GiB image, payload negotiated at
+1 MiB, \`AckRawDataEveryNumPackets=0\`.  A verified write adds \`getsha256digest\` of the range:
+the simulator reads its disk and hashes, pipelined, so that step is bound by the disk's read rate.
 
 | what | figure |
 |---|---|
@@ -108,7 +111,9 @@ Measured against: the same 1 GiB file read back byte for byte (\`cmp\`), the sim
 
 On this virtual machine the first write into memory the guest has not touched recently is
 slow: the hypervisor backs guest pages lazily and free pages are reported back to it, so
-filling 1 GiB of fresh page cache costs about 3 s of kernel time whatever writes it
-(the \`dd\` reference row shows the same).  The "fresh" rows pay that price once; the
-second rows show the protocol path itself.
+filling 1 GiB of fresh page cache costs 1-3 s of kernel time whatever writes it (the \`dd\`
+reference row shows it).  That is why the simulator writes its flash with O_DIRECT and qcbox
+recycles the page cache of the files it streams; the disk here does about 2 GB/s in one
+direction and about 600 MB/s each way when read and written at once, which bounds a verified
+write (write, then read back for the digest) and makes figures vary from run to run.
 EOF
