@@ -91,12 +91,12 @@ grep -q "unplug after 0 bytes" "$LOG" || fail "device log: $(cat "$LOG")"
 
 # ----- --wait: the device shows up half a second after qcbox started
 start_sim w --mode diag
-expect_rc 0 mock --dev "05c6:900e,after=500,sim=unix:$T/w.sock" -- "$QCBOX" --wait=20 --json diag send 00
+expect_rc 0 mock --dev "05c6:900e,after=1500,sim=unix:$T/w.sock" -- "$QCBOX" --wait=20 --json diag send 00
 jget "$T/out" 'j["response"][:2]' | grep -qx 00 || fail "--wait: $(cat "$T/out")"
 wait_exit "$SIMPID"
 expect_rc 3 mock -- "$QCBOX" --wait=1 diag send 00
 grep -q "appeared within 1 s" "$T/err" || fail "--wait timeout: $(cat "$T/err")"
-expect_rc 0 mock --dev "05c6:9008,after=300,product=$EDL" -- "$QCBOX" --wait=20 --json list
+expect_rc 0 mock --dev "05c6:9008,after=1500,product=$EDL" -- "$QCBOX" --wait=20 --json list
 [ "$(jget "$T/out" 'len(j["devices"])')" = 1 ] || fail "list --wait: $(cat "$T/out")"
 expect_rc 2 "$QCBOX" --wait=soon list
 
