@@ -89,7 +89,7 @@ expect_rc 1 mock --dev "05c6:900e,unplug-after=2" -- "$QCBOX" diag send 00
 grep -q "usb:1-2: device disconnected during write" "$T/err" || fail "unplug during write: $(cat "$T/err")"
 grep -q "unplug after 0 bytes" "$LOG" || fail "device log: $(cat "$LOG")"
 
-# ----- --wait: the device shows up half a second after qcbox started
+# ----- --wait: the device shows up a while after qcbox started
 start_sim w --mode diag
 expect_rc 0 mock --dev "05c6:900e,after=1500,sim=unix:$T/w.sock" -- "$QCBOX" --wait=20 --json diag send 00
 jget "$T/out" 'j["response"][:2]' | grep -qx 00 || fail "--wait: $(cat "$T/out")"
