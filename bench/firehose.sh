@@ -89,8 +89,8 @@ cat <<EOF
 
 Host and simulated programmer on the same machine, talking over a unix socket; the simulator
 stores the LUN in a sparse file in /tmp and moves large aligned transfers with O_DIRECT (its
-"flash" is the disk, not the page cache), and qcbox drops the image it reads, and the dump it
-writes, from the page cache a little behind its position.  1 GiB image, payload negotiated at
+"flash" is the disk, not the page cache) and serves long reads through a read-ahead thread, and
+qcbox drops the dump it writes from the page cache a little behind its position.  1 GiB image, payload negotiated at
 1 MiB, \`AckRawDataEveryNumPackets=0\`.  A verified write adds \`getsha256digest\` of the range:
 the simulator reads its disk and hashes, pipelined, so that step is bound by the disk's read rate.
 

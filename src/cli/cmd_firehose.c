@@ -21,7 +21,7 @@ struct file_io {
 	int fd;
 	const char *path;
 	qc_ctx *ctx;
-	struct cli_stream_cache cache;
+	struct cli_stream_cache cache; /* output files of read */
 	uint64_t pos;
 };
 
@@ -43,7 +43,6 @@ static int file_read(void *user, uint64_t off, void *buf, size_t len)
 		len -= (size_t)n;
 		off += (uint64_t)n;
 	}
-	cli_stream_cache_advance(&f->cache, off);
 	return 0;
 }
 
@@ -169,7 +168,6 @@ int cmd_write(struct cli *cli, int argc, char **argv)
 			close(f.fd);
 		return rc;
 	}
-	cli_stream_cache_init(&f.cache, f.fd);
 	/* An Android sparse image is recognised by its magic and checked
 	 * before the device is touched. */
 	int is_sparse = qc_sparse_is_sparse(cli->ctx, f.path);

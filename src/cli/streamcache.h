@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-/* Drop-behind for one file read or written front to back. */
+/* Drop-behind for one file written front to back. */
 struct cli_stream_cache {
 	int fd;
 	uint64_t started; /* writeback started up to here */
@@ -12,7 +12,7 @@ struct cli_stream_cache {
 };
 
 void cli_stream_cache_init(struct cli_stream_cache *c, int fd);
-/* POS: the file has been read or written up to here. */
+/* POS: the file has been written up to here. */
 void cli_stream_cache_advance(struct cli_stream_cache *c, uint64_t pos);
 
 #endif

@@ -36,6 +36,10 @@ struct crc_ctx {
 };
 
 static int read_at(struct fhsim *s, unsigned lun, void *buf, size_t len, uint64_t off);
+typedef int (*pipe_consume_fn)(void *user, const uint8_t *buf, size_t len);
+static int read_pipelined(struct fhsim *s, unsigned lun, uint64_t base, uint64_t total, size_t chunk,
+			  pipe_consume_fn consume, void *user);
+static int consume_send(void *user, const uint8_t *buf, size_t len);
 
 /* CRC32(start_sector, bytes) over the LUN as it is now: patches run after
  * the programs, so this sees the freshly written partition arrays. */
@@ -282,6 +286,11 @@ int fhsim_read(struct fhsim *s, const struct qc_fh_elem *e)
 		return rc;
 	total = r.sectors * ss;
 	base = r.start * ss;
+	rc = read_pipelined(s, r.lun, base, total, (size_t)s->max_payload_from, consume_send, s);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		sent = total;
 	while (sent < total) {
 		size_t n = total - sent < s->max_payload_from ? (size_t)(total - sent) : (size_t)s->max_payload_from;
 
@@ -325,16 +334,16 @@ int fhsim_erase(struct fhsim *s, const struct qc_fh_elem *e)
 }
 
 /*
- * getsha256digest over flash that large writes put on the disk directly:
- * a reader thread fills one aligned buffer with O_DIRECT while the other is
- * hashed, so the digest takes as long as the slower of the two, and no
- * page cache is filled for data that is read once.
+ * Long reads of the flash (a <read>, a getsha256digest) that large writes
+ * put on the disk directly: a reader thread fills one aligned buffer with
+ * O_DIRECT while the other is sent or hashed, so the command takes as long
+ * as the slower of the two, and no page cache is filled for data that is
+ * read once.
  */
-#define DIGEST_CHUNK (4u << 20)
-
-struct digest_pipe {
+struct disk_pipe {
 	int fd;
 	uint64_t at, end;
+	size_t chunk;
 	uint8_t *buf[2];
 	size_t len[2];
 	bool ready[2], stop;
@@ -343,9 +352,9 @@ struct digest_pipe {
 	pthread_cond_t cv;
 };
 
-static void *digest_reader(void *arg)
+static void *pipe_reader(void *arg)
 {
-	struct digest_pipe *p = arg;
+	struct disk_pipe *p = arg;
 
 	for (unsigned k = 0;; k++) {
 		unsigned i = k & 1;
@@ -357,7 +366,7 @@ static void *digest_reader(void *arg)
 		pthread_mutex_unlock(&p->mu);
 		if (p->stop)
 			return NULL;
-		n = p->end - p->at < DIGEST_CHUNK ? (size_t)(p->end - p->at) : DIGEST_CHUNK;
+		n = p->end - p->at < p->chunk ? (size_t)(p->end - p->at) : p->chunk;
 		while (got < n) {
 			ssize_t r = pread(p->fd, p->buf[i] + got, n - got, (off_t)(p->at + got));
 
@@ -385,29 +394,30 @@ static void *digest_reader(void *arg)
 	}
 }
 
-/* Returns 0, or 1 when the pipelined path cannot be used here. */
-static int digest_direct(struct fhsim *s, unsigned lun, uint64_t base, uint64_t total, EVP_MD_CTX *c)
+/* Returns 0, the consumer's or the disk's error, or 1 when the pipelined
+ * path cannot be used here (no O_DIRECT, unaligned, short). */
+static int read_pipelined(struct fhsim *s, unsigned lun, uint64_t base, uint64_t total, size_t chunk,
+			  pipe_consume_fn consume, void *user)
 {
-	struct digest_pipe p = {.fd = s->st->dfd[lun], .at = base, .end = base + total};
+	struct disk_pipe p = {.fd = s->st->dfd[lun], .at = base, .end = base + total, .chunk = chunk};
 	pthread_t th;
 	int rc = 0;
 
-	if (p.fd < 0 || base % 4096 || total % 4096 || total < DIGEST_CHUNK)
+	if (p.fd < 0 || base % 4096 || total % 4096 || chunk % 4096 || total < 2 * (uint64_t)chunk)
 		return 1;
-	if (posix_memalign((void **)&p.buf[0], 4096, DIGEST_CHUNK)) {
+	if (posix_memalign((void **)&p.buf[0], 4096, chunk))
 		return 1;
-	}
-	if (posix_memalign((void **)&p.buf[1], 4096, DIGEST_CHUNK)) {
+	if (posix_memalign((void **)&p.buf[1], 4096, chunk)) {
 		free(p.buf[0]);
 		return 1;
 	}
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.cv, NULL);
-	if (pthread_create(&th, NULL, digest_reader, &p)) {
+	if (pthread_create(&th, NULL, pipe_reader, &p)) {
 		rc = 1;
 		goto out;
 	}
-	for (unsigned k = 0;; k++) {
+	for (unsigned k = 0; rc == 0; k++) {
 		unsigned i = k & 1;
 		size_t n;
 
@@ -418,7 +428,7 @@ static int digest_direct(struct fhsim *s, unsigned lun, uint64_t base, uint64_t 
 		pthread_mutex_unlock(&p.mu);
 		if (n == 0)
 			break;
-		EVP_DigestUpdate(c, p.buf[i], n);
+		rc = consume(user, p.buf[i], n);
 		pthread_mutex_lock(&p.mu);
 		p.ready[i] = false;
 		pthread_cond_broadcast(&p.cv);
@@ -429,13 +439,24 @@ static int digest_direct(struct fhsim *s, unsigned lun, uint64_t base, uint64_t 
 	pthread_cond_broadcast(&p.cv);
 	pthread_mutex_unlock(&p.mu);
 	pthread_join(th, NULL);
-	rc = p.err;
+	if (rc == 0)
+		rc = p.err;
 out:
 	pthread_cond_destroy(&p.cv);
 	pthread_mutex_destroy(&p.mu);
 	free(p.buf[0]);
 	free(p.buf[1]);
 	return rc;
+}
+
+static int consume_hash(void *user, const uint8_t *buf, size_t len)
+{
+	return EVP_DigestUpdate(user, buf, len) ? 0 : QC_E_NOMEM;
+}
+
+static int consume_send(void *user, const uint8_t *buf, size_t len)
+{
+	return qcsim_write(((struct fhsim *)user)->sim, buf, len);
 }
 
 int fhsim_digest(struct fhsim *s, const struct qc_fh_elem *e)
@@ -458,7 +479,7 @@ int fhsim_digest(struct fhsim *s, const struct qc_fh_elem *e)
 		EVP_MD_CTX_free(c);
 		return qc_fail(qcsim_ctx(s->sim), QC_E_NOMEM, "cannot set up SHA-256");
 	}
-	rc = digest_direct(s, r.lun, base, total, c);
+	rc = read_pipelined(s, r.lun, base, total, 4u << 20, consume_hash, c);
 	if (rc < 0) {
 		EVP_MD_CTX_free(c);
 		return fhsim_nak(s, "cannot read LUN %u: %s", r.lun, strerror(-rc));
