@@ -67,11 +67,12 @@ static void test_fixture_loaders(void **state)
 		 "f953644308944bb811ca0ec2a736a17fe38509941ce7f55860130857813c8378e93359b70dfd874c270dca08a53bd99f", 1},
 		{"flatbuild-rubikpi3/prog_firehose_lite.elf", QC_MBN_ELF64, 6, "0000000000010000", "f953644308944bb8", 1},
 	};
-	qc_ctx *ctx = qc_ctx_new();
+	qc_ctx *ctx;
 
 	(void)state;
 	if (!have_fixtures())
 		skip();
+	ctx = qc_ctx_new();
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		struct qc_mbn_info mi;
 		char path[4200], h[128];
