@@ -80,6 +80,24 @@ static void span_json(json_object *o, const struct span *sp, unsigned ss)
 
 static const struct option edl_longopts[] = {EDL_LONGOPTS, {NULL, 0, NULL, 0}};
 
+/* Parses a device command's options and checks it got NARGS arguments.
+ * Returns -1 to go on (*FIRST is the first argument), else the exit status
+ * (0 after --help). */
+static int edl_args(struct cli *cli, int argc, char **argv, const struct option *longopts, const char *usage,
+		    int nargs, struct edl_opts *o, int *first)
+{
+	bool help;
+	int rc;
+
+	edl_opts_init(o);
+	rc = cli_parse_options(cli, argc, argv, "", longopts, edl_opt, o, first, usage, &help);
+	if (rc || help)
+		return rc;
+	if (argc - *first != nargs)
+		return cli_usage(cli, usage);
+	return -1;
+}
+
 /* ---- read ---- */
 
 int cmd_read(struct cli *cli, int argc, char **argv)
@@ -89,15 +107,10 @@ int cmd_read(struct cli *cli, int argc, char **argv)
 	struct span sp;
 	qc_transport *t;
 	qc_fh *fh;
-	bool help;
 	int first, rc;
 
-	edl_opts_init(&o);
-	rc = cli_parse_options(cli, argc, argv, "", edl_longopts, edl_opt, &o, &first, usage, &help);
-	if (rc || help)
+	if ((rc = edl_args(cli, argc, argv, edl_longopts, usage, 2, &o, &first)) >= 0)
 		return rc;
-	if (argc - first != 2)
-		return cli_usage(cli, usage);
 	if ((rc = edl_connect(cli, &o, &t, &fh)))
 		return rc;
 	rc = target_resolve(cli, fh, argv[first], TARGET_READ, &sp);
@@ -150,15 +163,10 @@ int cmd_write(struct cli *cli, int argc, char **argv)
 	struct stat st;
 	qc_transport *t;
 	qc_fh *fh;
-	bool help;
 	int first, rc;
 
-	edl_opts_init(&o);
-	rc = cli_parse_options(cli, argc, argv, "", longopts, edl_opt, &o, &first, usage, &help);
-	if (rc || help)
+	if ((rc = edl_args(cli, argc, argv, longopts, usage, 2, &o, &first)) >= 0)
 		return rc;
-	if (argc - first != 2)
-		return cli_usage(cli, usage);
 	struct file_io f = {.path = argv[first + 1], .ctx = cli->ctx};
 
 	f.fd = open(f.path, O_RDONLY | O_CLOEXEC);
@@ -299,15 +307,10 @@ int cmd_erase(struct cli *cli, int argc, char **argv)
 	struct span sp;
 	qc_transport *t;
 	qc_fh *fh;
-	bool help;
 	int first, rc;
 
-	edl_opts_init(&o);
-	rc = cli_parse_options(cli, argc, argv, "", edl_longopts, edl_opt, &o, &first, usage, &help);
-	if (rc || help)
+	if ((rc = edl_args(cli, argc, argv, edl_longopts, usage, 1, &o, &first)) >= 0)
 		return rc;
-	if (argc - first != 1)
-		return cli_usage(cli, usage);
 	if ((rc = edl_connect(cli, &o, &t, &fh)))
 		return rc;
 	rc = target_resolve(cli, fh, argv[first], TARGET_ERASE, &sp);
@@ -339,15 +342,10 @@ int cmd_sha256(struct cli *cli, int argc, char **argv)
 	uint8_t md[32];
 	qc_transport *t;
 	qc_fh *fh;
-	bool help;
 	int first, rc;
 
-	edl_opts_init(&o);
-	rc = cli_parse_options(cli, argc, argv, "", edl_longopts, edl_opt, &o, &first, usage, &help);
-	if (rc || help)
+	if ((rc = edl_args(cli, argc, argv, edl_longopts, usage, 1, &o, &first)) >= 0)
 		return rc;
-	if (argc - first != 1)
-		return cli_usage(cli, usage);
 	if ((rc = edl_connect(cli, &o, &t, &fh)))
 		return rc;
 	rc = target_resolve(cli, fh, argv[first], TARGET_READ, &sp);
@@ -387,15 +385,10 @@ int cmd_storage_info(struct cli *cli, int argc, char **argv)
 	struct edl_opts o;
 	qc_transport *t;
 	qc_fh *fh;
-	bool help;
 	int first, rc;
 
-	edl_opts_init(&o);
-	rc = cli_parse_options(cli, argc, argv, "", longopts, edl_opt, &o, &first, usage, &help);
-	if (rc || help)
+	if ((rc = edl_args(cli, argc, argv, longopts, usage, 0, &o, &first)) >= 0)
 		return rc;
-	if (argc != first)
-		return cli_usage(cli, usage);
 	if ((rc = edl_connect(cli, &o, &t, &fh)))
 		return rc;
 	rc = qc_fh_storage_info(fh, o.lun < 0 ? 0 : (unsigned)o.lun, &si);
@@ -460,15 +453,10 @@ int cmd_peek(struct cli *cli, int argc, char **argv)
 	qc_transport *t;
 	qc_fh *fh;
 	uint8_t *buf;
-	bool help;
 	int first, rc;
 
-	edl_opts_init(&o);
-	rc = cli_parse_options(cli, argc, argv, "", edl_longopts, edl_opt, &o, &first, usage, &help);
-	if (rc || help)
+	if ((rc = edl_args(cli, argc, argv, edl_longopts, usage, 2, &o, &first)) >= 0)
 		return rc;
-	if (argc - first != 2)
-		return cli_usage(cli, usage);
 	if ((rc = cli_parse_u64(cli, "ADDR", argv[first], &addr)) ||
 	    (rc = cli_parse_u64(cli, "LEN", argv[first + 1], &len)))
 		return rc;
@@ -516,15 +504,10 @@ int cmd_poke(struct cli *cli, int argc, char **argv)
 	uint8_t *data;
 	size_t len;
 	qc_fh *fh;
-	bool help;
 	int first, rc;
 
-	edl_opts_init(&o);
-	rc = cli_parse_options(cli, argc, argv, "", edl_longopts, edl_opt, &o, &first, usage, &help);
-	if (rc || help)
+	if ((rc = edl_args(cli, argc, argv, edl_longopts, usage, 2, &o, &first)) >= 0)
 		return rc;
-	if (argc - first != 2)
-		return cli_usage(cli, usage);
 	if ((rc = cli_parse_u64(cli, "ADDR", argv[first], &addr)) ||
 	    (rc = cli_parse_hex(cli, "HEX", argv[first + 1], &data, &len)))
 		return rc;
@@ -566,15 +549,10 @@ int cmd_reset(struct cli *cli, int argc, char **argv)
 	struct edl_opts o;
 	qc_transport *t;
 	const char *how;
-	bool help;
 	int first, rc;
 
-	edl_opts_init(&o);
-	rc = cli_parse_options(cli, argc, argv, "", longopts, edl_opt, &o, &first, usage, &help);
-	if (rc || help)
+	if ((rc = edl_args(cli, argc, argv, longopts, usage, 0, &o, &first)) >= 0)
 		return rc;
-	if (argc != first)
-		return cli_usage(cli, usage);
 	how = !o.to || !strcmp(o.to, "system") ? "reset" : !strcmp(o.to, "edl") ? "reset_to_edl" : "off";
 	rc = cli_open_device(cli, &t);
 	if (rc < 0)
@@ -606,15 +584,10 @@ int cmd_nop(struct cli *cli, int argc, char **argv)
 	struct edl_opts o;
 	qc_transport *t;
 	qc_fh *fh;
-	bool help;
 	int first, rc;
 
-	edl_opts_init(&o);
-	rc = cli_parse_options(cli, argc, argv, "", edl_longopts, edl_opt, &o, &first, usage, &help);
-	if (rc || help)
+	if ((rc = edl_args(cli, argc, argv, edl_longopts, usage, 0, &o, &first)) >= 0)
 		return rc;
-	if (argc != first)
-		return cli_usage(cli, usage);
 	if ((rc = edl_connect(cli, &o, &t, &fh)))
 		return rc;
 	rc = qc_fh_nop(fh);
