@@ -403,9 +403,10 @@ static void fill_stat(struct qc_efs_stat *st, const struct qc_efs_pkt *rsp, bool
 	}
 }
 
-int qc_efs_stat(qc_efs *e, const char *path, struct qc_efs_stat *st)
+/* STAT and LSTAT differ only in the opcode and in how a link is reported. */
+static int path_stat(qc_efs *e, uint16_t op, const char *path, struct qc_efs_stat *st, bool follow)
 {
-	struct qc_efs_pkt req = {.op = QC_EFS_OP_STAT}, rsp;
+	struct qc_efs_pkt req = {.op = op}, rsp;
 	int rc = check_path(e, path);
 
 	if (rc < 0)
@@ -414,23 +415,18 @@ int qc_efs_stat(qc_efs *e, const char *path, struct qc_efs_stat *st)
 	rc = qc_efs_call(e, &req, &rsp, path);
 	if (rc < 0)
 		return rc;
-	fill_stat(st, &rsp, true);
+	fill_stat(st, &rsp, follow);
 	return 0;
+}
+
+int qc_efs_stat(qc_efs *e, const char *path, struct qc_efs_stat *st)
+{
+	return path_stat(e, QC_EFS_OP_STAT, path, st, true);
 }
 
 int qc_efs_lstat(qc_efs *e, const char *path, struct qc_efs_stat *st)
 {
-	struct qc_efs_pkt req = {.op = QC_EFS_OP_LSTAT}, rsp;
-	int rc = check_path(e, path);
-
-	if (rc < 0)
-		return rc;
-	set_str(&req, path);
-	rc = qc_efs_call(e, &req, &rsp, path);
-	if (rc < 0)
-		return rc;
-	fill_stat(st, &rsp, false);
-	return 0;
+	return path_stat(e, QC_EFS_OP_LSTAT, path, st, false);
 }
 
 int qc_efs_fstat(qc_efs *e, int fd, struct qc_efs_stat *st)
